@@ -1,0 +1,106 @@
+# s390 zPCI vfio branch: patch series, QEMU device model and test bench.
+#
+#   make run      build everything and boot the guest, console live (the demo)
+#   make check    the full verdict: harness tests, build, guest suite
+#
+# Every step below is a script in scripts/ with one job; the targets only
+# put them in order. V=1 shows the commands' output.
+
+MAKEFLAGS += -rR --no-print-directory
+.DELETE_ON_ERROR:
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.ONESHELL:
+
+V ?= 0
+export V
+
+# Guest run knobs (see scripts/run-guest.sh): SUITE=prog[,prog], EXTRA=dir
+# of extra test programs, INITRD=your own initramfs, ISM=N, VIRTIO=N.
+SUITE ?=
+EXTRA ?=
+INITRD ?=
+ISM ?= 2
+VIRTIO ?= 1
+
+S := scripts
+R := build/results
+GUEST_ARGS = --ism $(ISM) --virtio $(VIRTIO) \
+	$(if $(SUITE),--append bench.suite=$(SUITE)) \
+	$(if $(INITRD),--initrd $(INITRD)) \
+	$(if $(EXTRA),--extra build/out/initramfs-extra.cpio.gz)
+
+.PHONY: all run check shell
+all: build
+
+## The two commands ########################################################
+
+run: build
+	$S/run-guest.sh --live $(GUEST_ARGS)
+
+check:
+	rm -f $R/summary.txt
+	$(MAKE) KEEP_GOING=1 check-steps
+	$S/summary.sh $R/summary.txt
+
+.PHONY: check-steps
+check-steps: setup harness-test tools-test build guest-test
+
+## Set-up and editable trees ###############################################
+
+.PHONY: setup tree export
+setup:
+	$S/setup-host.sh
+
+tree: setup
+	$S/tree.sh linux
+	$S/tree.sh qemu
+
+export:
+	$S/export.sh linux
+	$S/export.sh qemu
+
+## Build ####################################################################
+
+.PHONY: build kernel qemu selftests initramfs tools
+build: kernel qemu selftests initramfs tools
+
+kernel: tree
+	$S/build-kernel.sh default
+
+qemu: tree
+	$S/build-qemu.sh
+
+selftests: kernel
+	$S/build-selftests.sh default
+
+initramfs: selftests
+	$S/build-initramfs.sh
+	$(if $(EXTRA),$S/build-initramfs.sh --extra $(EXTRA) build/out/initramfs-extra.cpio.gz)
+
+tools:
+	$(MAKE) -C tools/lockdep-summary all
+
+## Tests ####################################################################
+
+.PHONY: guest-test harness-test tools-test
+guest-test: build
+	$S/record.sh guest -- $S/guest-test.sh $(GUEST_ARGS)
+
+harness-test:
+	$S/record.sh harness -- tests/harness/run.sh
+
+tools-test:
+	$S/record.sh lockdep-summary -- $(MAKE) -C tools/lockdep-summary check
+
+## Interactive ##############################################################
+
+shell: build
+	$S/run-guest.sh --interactive --append bench.shell=1 --timeout 86400 $(GUEST_ARGS)
+
+.PHONY: clean distclean
+clean:
+	rm -rf build/out build/results build/run build/initramfs*
+
+distclean:
+	rm -rf build

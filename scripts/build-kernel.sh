@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# build-kernel.sh [VARIANT] - build the s390x guest kernel from build/linux.
+#
+# VARIANT is 'default' (configs/base.config), 'kasan' (plus
+# configs/kasan.config) or 'repro' (build/linux-repro, base.config). The
+# config is tinyconfig plus the fragments; every fragment line must survive
+# olddefconfig. Output: build/out/{bzImage,vmlinux}[-VARIANT] and the uapi
+# headers in build/kbuild/VARIANT/usr/include.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+export CCACHE_DIR=$BUILD/ccache
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
+export KBUILD_BUILD_USER=zpci KBUILD_BUILD_HOST=bench
+
+kmake() {
+	make -C "$SRC" O="$KOUT" "${KARCH[@]}" \
+		CC="ccache s390x-linux-gnu-gcc" "$@"
+}
+
+# check_config FRAGMENT... - every requested option must be in .config.
+check_config() {
+	local line opt bad=()
+
+	while read -r line; do
+		case "$line" in
+		CONFIG_*=*)
+			grep -qxF "$line" "$KOUT/.config" || bad+=("$line")
+			;;
+		'# CONFIG_'*' is not set')
+			opt=${line#\# }
+			opt=${opt%% *}
+			grep -q "^$opt=" "$KOUT/.config" && bad+=("$line")
+			;;
+		esac
+	done < <(cat "$@")
+	[ ${#bad[@]} = 0 ] ||
+		die "requested options missing from the final .config: ${bad[*]}"
+}
+
+configure() {
+	local stamp
+
+	stamp=$(stamp_of "${FRAGMENTS[@]}")
+	if [ -f "$KOUT/.config" ] && [ "$(cat "$KOUT/.config.bench" 2>/dev/null)" = "$stamp" ]; then
+		return 0
+	fi
+	log "configuring $VARIANT kernel"
+	run_quiet "$BUILD/logs/kconfig-$VARIANT.log" kmake tinyconfig ||
+		die "make tinyconfig failed"
+	run_quiet "$BUILD/logs/kconfig-$VARIANT.log" \
+		"$SRC/scripts/kconfig/merge_config.sh" -m -O "$KOUT" \
+		"$KOUT/.config" "${FRAGMENTS[@]}" || die "merge_config.sh failed"
+	run_quiet "$BUILD/logs/kconfig-$VARIANT.log" kmake olddefconfig ||
+		die "make olddefconfig failed"
+	check_config "${FRAGMENTS[@]}"
+	printf '%s\n' "$stamp" >"$KOUT/.config.bench"
+}
+
+main() {
+	local suffix=''
+
+	VARIANT=${1:-default}
+	SRC=$BUILD/linux
+	FRAGMENTS=("$TOP/configs/base.config")
+	case "$VARIANT" in
+	default) ;;
+	kasan) FRAGMENTS+=("$TOP/configs/kasan.config") ;;
+	repro) SRC=$BUILD/linux-repro ;;
+	*) die "unknown kernel variant '$VARIANT'" ;;
+	esac
+	[ "$VARIANT" = default ] || suffix=-$VARIANT
+	KOUT=$BUILD/kbuild/$VARIANT
+	need_cmd s390x-linux-gnu-gcc ccache
+	need_file "$SRC/Makefile" "kernel tree (run 'make tree')"
+	mkdir -p "$KOUT" "$OUT" "$BUILD/logs"
+
+	configure
+	log "building $VARIANT kernel"
+	run_quiet "$BUILD/logs/kbuild-$VARIANT.log" kmake -j"$(nproc)" bzImage ||
+		die "kernel build failed (log: build/logs/kbuild-$VARIANT.log)"
+	run_quiet "$BUILD/logs/kheaders-$VARIANT.log" kmake headers_install ||
+		die "make headers_install failed"
+	cp -p "$KOUT/arch/s390/boot/bzImage" "$OUT/bzImage$suffix"
+	cp -p "$KOUT/vmlinux" "$OUT/vmlinux$suffix"
+}
+
+main "$@"

@@ -1,0 +1,115 @@
+# shellcheck shell=bash
+# Shared helpers for the bench scripts. Source it; do not run it.
+#
+# Every script that fails says why in one line, prefixed with its own name,
+# and exits non-zero. Nothing here prints on success unless V=1.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+OUT=$BUILD/out
+RESULTS=$BUILD/results
+PROG=$(basename "$0")
+
+# Kernel cross-compilation, shared by every kernel make invocation.
+KARCH=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu-)
+
+die() {
+	printf '%s: error: %s\n' "$PROG" "$*" >&2
+	exit 1
+}
+
+warn() {
+	printf '%s: warning: %s\n' "$PROG" "$*" >&2
+}
+
+log() {
+	printf '%s: %s\n' "$PROG" "$*" >&2
+}
+
+vlog() {
+	[ "${V:-0}" = 1 ] && log "$@"
+	return 0
+}
+
+# need_cmd CMD... - fail with one line if a command is missing.
+need_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			die "missing command '$c' (run 'make setup' or install it)"
+	done
+}
+
+# need_file FILE WHAT - fail with one line if FILE does not exist.
+need_file() {
+	[ -e "$1" ] || die "missing $2: $1"
+}
+
+# load_pins - read pins.conf into the environment.
+load_pins() {
+	local key val
+	while IFS='=' read -r key val; do
+		case "$key" in
+		'' | '#'*) continue ;;
+		*[!A-Z0-9_]*) die "pins.conf: bad key '$key'" ;;
+		esac
+		printf -v "$key" '%s' "$val"
+		export "${key?}"
+	done <"$TOP/pins.conf"
+}
+
+# run_quiet LOG CMD... - run CMD with output to LOG; on failure show the
+# tail of LOG and fail. With V=1 the output goes to the terminal too.
+run_quiet() {
+	local logf=$1
+	shift
+	mkdir -p "$(dirname "$logf")"
+	if [ "${V:-0}" = 1 ]; then
+		"$@" 2>&1 | tee "$logf"
+	else
+		if ! "$@" >"$logf" 2>&1; then
+			tail -n 25 "$logf" >&2
+			return 1
+		fi
+	fi
+}
+
+# stamp_of FILE... - a hash over the contents of the named files.
+stamp_of() {
+	cat "$@" | sha256sum | cut -d' ' -f1
+}
+
+# series_files DIR - the patch files that DIR/series lists, in order.
+series_files() {
+	local dir=$1 p
+	[ -f "$dir/series" ] || return 0
+	while read -r p; do
+		case "$p" in '' | '#'*) continue ;; esac
+		need_file "$dir/$p" "patch listed in $dir/series"
+		printf '%s\n' "$dir/$p"
+	done <"$dir/series"
+}
+
+# Editable trees: build/<name> is a git repository whose first commit is
+# tagged 'base' (the pinned upstream source) and whose branch 'series'
+# carries patches/<name>/ applied with git am.
+GIT_IDENTITY=(-c "user.name=s390 zPCI branch" -c "user.email=zpci-branch@example.org")
+
+# tree_vars NAME - set TREE, SERIES_DIR and STATE for the tree NAME.
+tree_vars() {
+	case "$1" in
+	linux | qemu) ;;
+	*) die "unknown tree '$1' (linux or qemu)" ;;
+	esac
+	TREE=$BUILD/$1
+	SERIES_DIR=${PATCHES:-$TOP/patches}/$1
+	STATE=$BUILD/state/$1
+	mkdir -p "$STATE"
+}
+
+# series_stamp - hash of the series file and every patch it lists.
+series_stamp() {
+	local files
+	mapfile -t files < <(series_files "$SERIES_DIR")
+	stamp_of "$SERIES_DIR/series" "${files[@]}"
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# run-guest.sh [OPTIONS] - boot the s390x guest under QEMU TCG with zPCI
+# functions, save the console log and return the guest's own exit status.
+#
+#   --kernel FILE     kernel image        (default build/out/bzImage)
+#   --initrd FILE     initramfs           (default build/out/initramfs.cpio.gz)
+#   --extra FILE      a second initramfs unpacked on top (extra /tests)
+#   --ism N           ISM-like functions  (default $ISM_FUNCS or 2)
+#   --virtio N        virtio-pci functions (default $VIRTIO_FUNCS or 1)
+#   --append ARGS     more kernel parameters (e.g. bench.suite=NAME)
+#   --timeout SECS    wall-clock limit     (default $GUEST_TIMEOUT or 1200)
+#   --log FILE        console log          (default build/results/console.log)
+#   --live            also show the console on the terminal
+#   --interactive     give the guest the terminal (implies --live)
+#
+# The guest ends its console output with "bench-exit: N"; that N is the exit
+# status. A guest that hangs, crashes or never reports fails with a reason.
+# QMP listens on build/run/qmp.sock for host-side device_del/device_add.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# The QEMU device model of the ISM-like function (patches/qemu).
+ISM_DEVICE=${ISM_DEVICE:-zpci-ism-test}
+
+# zpci_devices ISM VIRTIO - the -device arguments: a zpci function each,
+# fids and uids counted from 1, ISM-like ones first.
+zpci_devices() {
+	local i n=0
+
+	for ((i = 1; i <= $1; i++)); do
+		n=$((n + 1))
+		printf -- '-device\nzpci,uid=%d,fid=%d,target=ism%d,id=zpci%d\n' $n $n $i $n
+		printf -- '-device\n%s,id=ism%d\n' "$ISM_DEVICE" $i
+	done
+	for ((i = 1; i <= $2; i++)); do
+		n=$((n + 1))
+		printf -- '-device\nzpci,uid=%d,fid=%d,target=vio%d,id=zpci%d\n' $n $n $i $n
+		printf -- '-device\nvirtio-rng-pci,id=vio%d\n' $i
+	done
+}
+
+main() {
+	local kernel=$OUT/bzImage initrd=$OUT/initramfs.cpio.gz extra=''
+	local ism=${ISM_FUNCS:-2} virtio=${VIRTIO_FUNCS:-1} append=''
+	local limit=${GUEST_TIMEOUT:-1200} logf=$RESULTS/console.log live=0
+	local qemu=${QEMU:-$OUT/qemu-system-s390x} rc status args devs
+	local input=/dev/null
+
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--kernel) kernel=$2; shift ;;
+		--initrd) initrd=$2; shift ;;
+		--extra) extra=$2; shift ;;
+		--ism) ism=$2; shift ;;
+		--virtio) virtio=$2; shift ;;
+		--append) append="$append $2"; shift ;;
+		--timeout) limit=$2; shift ;;
+		--log) logf=$2; shift ;;
+		--live) live=1 ;;
+		--interactive) live=1 input=/dev/stdin ;;
+		*) die "unknown option '$1' (see the header of $0)" ;;
+		esac
+		shift
+	done
+	need_file "$qemu" "QEMU binary (run 'make qemu')"
+	need_file "$kernel" "kernel image (run 'make kernel')"
+	need_file "$initrd" "initramfs (run 'make initramfs')"
+	need_file /usr/share/qemu/s390-ccw.img "QEMU firmware (run 'make setup')"
+	mkdir -p "$BUILD/run" "$(dirname "$logf")"
+	if [ -n "$extra" ]; then
+		# The kernel unpacks concatenated archives in order.
+		need_file "$extra" "extra initramfs"
+		cat "$initrd" "$extra" >"$BUILD/run/initrd.combined"
+		initrd=$BUILD/run/initrd.combined
+	fi
+	rm -f "$BUILD/run/qmp.sock"
+	mapfile -t devs < <(zpci_devices "$ism" "$virtio")
+	args=(
+		-L /usr/share/qemu -M s390-ccw-virtio -cpu max -smp 2 -m 1024
+		-nographic -no-reboot -nodefaults -serial stdio
+		-kernel "$kernel" -initrd "$initrd"
+		-append "console=ttysclp0 panic=-1 rdinit=/init $append"
+		-qmp "unix:$BUILD/run/qmp.sock,server=on,wait=off"
+		"${devs[@]}"
+	)
+	printf '%q ' "$qemu" "${args[@]}" >"$BUILD/run/qemu-cmdline"
+	vlog "$(cat "$BUILD/run/qemu-cmdline")"
+
+	set +e
+	if [ $live = 1 ]; then
+		timeout -k 10 "$limit" "$qemu" "${args[@]}" <"$input" 2>&1 | tee "$logf"
+		rc=${PIPESTATUS[0]}
+	else
+		timeout -k 10 "$limit" "$qemu" "${args[@]}" </dev/null >"$logf" 2>&1
+		rc=$?
+	fi
+	set -e
+
+	if [ $rc = 124 ] || [ $rc = 137 ]; then
+		echo "bench: hang detected: no power-off within $limit s" >>"$logf"
+		die "guest hung: no power-off within $limit s (console: ${logf#"$TOP"/})"
+	fi
+	[ $rc = 0 ] ||
+		die "QEMU failed with exit status $rc (console: ${logf#"$TOP"/})"
+	status=$(sed -n 's/^bench-exit: \([0-9]*\).*/\1/p' "$logf" | tail -n 1)
+	[ -n "$status" ] ||
+		die "guest stopped without reporting an exit status: kernel panic or crash? (console: ${logf#"$TOP"/})"
+	return "$status"
+}
+
+main "$@"

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# verdict.sh CONSOLE [TAP_OUT] - judge a guest run from its console log.
+# GUEST_STATUS, if set and not 0, is the failed status of the run itself.
+#
+# The run passes only if the guest's TAP is complete (every plan met, at
+# least one test) with no failure, and the console holds no kernel report
+# from scripts/console-badness.txt. Writes the TAP to TAP_OUT (default
+# build/results/results.tap) and ends with the line "N passed, N failed".
+#
+# EXPECT_HANG=1 inverts the lock part for the reproducer: the run passes
+# only if the console shows a hung-task or lockdep report, or the guest
+# was stopped by the timeout (console ends with "bench: hang detected").
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+BADNESS=$TOP/scripts/console-badness.txt
+
+# The TAP lines of the console: ours start with TAP, a plan, ok/not ok or
+# "#"; kernel messages start with a timestamp and are dropped.
+extract_tap() {
+	tr -d '\r' <"$1" | grep -E '^(TAP version |[0-9]+\.\.[0-9]+|ok |not ok |#)' || true
+}
+
+# count_tap TAP - print "passed failed skipped problems"; a problem is a
+# broken plan or a program whose result contradicts its subtests.
+count_tap() {
+	awk '
+	function close_prog() {
+		if (!inprog) return
+		if (nplan >= 0 && nres != nplan) problems++
+		inprog = 0
+	}
+	/^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; next }
+	/^# selftests: / { close_prog(); inprog = 1; nres = 0; nplan = -1; nfail = 0; next }
+	/^# 1\.\.[0-9]+/ { if (inprog) nplan = substr($2, 4) + 0; next }
+	/^# (not )?ok [0-9]+/ {
+		if (!inprog) next
+		nres++
+		if ($2 == "not") { failed++; nfail++ }
+		else if ($0 ~ /# [Ss][Kk][Ii][Pp]/) skipped++
+		else passed++
+		next
+	}
+	/^(not )?ok [0-9]+/ {
+		top++
+		bad = ($1 == "not")
+		if (nres == 0) {
+			if (bad) failed++
+			else if ($0 ~ /# SKIP/) skipped++
+			else passed++
+		} else if (bad && nfail == 0) {
+			failed++	# crashed or timed out after its subtests
+		}
+		close_prog()
+		nres = 0
+		next
+	}
+	END {
+		close_prog()
+		if (plan < 0 || top != plan) problems++
+		printf "%d %d %d %d\n", passed, failed, skipped, problems
+	}
+	BEGIN { plan = -1 }
+	' "$1"
+}
+
+# scan_console CONSOLE - print the console lines that match a bad pattern.
+scan_console() {
+	local patterns
+
+	patterns=$(grep -v -e '^#' -e '^$' "$BADNESS")
+	tr -d '\r' <"$1" | grep -n -E -e "$patterns" || true
+}
+
+summarise() {
+	local tool=$BUILD/tools/lockdep-summary/lockdep-summary
+
+	[ -x "$tool" ] || return 0
+	echo "--- lock report summary (lockdep-summary) ---"
+	"$tool" "$1" || true
+}
+
+main() {
+	local console=${1:-} tap=${2:-$RESULTS/results.tap} counts bad
+	local passed failed skipped problems ok=1 hung=0
+
+	[ -n "$console" ] || die "usage: $PROG CONSOLE [TAP_OUT]"
+	need_file "$console" "console log"
+	mkdir -p "$(dirname "$tap")"
+	extract_tap "$console" >"$tap"
+	read -r passed failed skipped problems < <(count_tap "$tap")
+	bad=$(scan_console "$console")
+
+	if grep -q '^bench: hang detected' "$console" ||
+		grep -qE 'INFO: task .* blocked for more than|possible circular locking|possible deadlock' <<<"$bad"; then
+		hung=1
+	fi
+	if [ "${EXPECT_HANG:-0}" = 1 ]; then
+		if [ $hung = 1 ]; then
+			echo "reproducer: the hang was detected, as expected"
+			printf '%s\n' "$bad" | head -n 5
+			summarise "$console"
+			echo "1 passed, 0 failed"
+			return 0
+		fi
+		echo "reproducer: NO hang detected: the stress suite no longer catches the 2021 deadlock"
+		echo "0 passed, 1 failed"
+		return 1
+	fi
+
+	if [ -n "$bad" ]; then
+		ok=0
+		echo "console: kernel reports found (first lines):"
+		printf '%s\n' "$bad" | head -n 20
+		summarise "$console"
+	fi
+	if [ "$problems" != 0 ]; then
+		ok=0
+		echo "TAP: incomplete or inconsistent (plan not met, crash or timeout): see ${tap#"$TOP"/}"
+	fi
+	if [ "${GUEST_STATUS:-0}" != 0 ]; then
+		ok=0
+		echo "guest: run failed (status ${GUEST_STATUS})"
+	fi
+	if [ $((passed + failed + skipped)) = 0 ]; then
+		ok=0
+		echo "TAP: no test ran"
+	fi
+	[ "$failed" = 0 ] || {
+		ok=0
+		grep -E '^(# )?not ok ' "$tap" | head -n 20
+	}
+	# Problems found outside the tests count as one failure more.
+	[ $ok = 1 ] || [ "$failed" != 0 ] || failed=1
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ $ok = 1 ]
+}
+
+main "$@"

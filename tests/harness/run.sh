@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Host-side tests of the bench itself: every way a run can go wrong must end
+# in a one-line reason and a non-zero exit, never a silent pass. Each test
+# runs a real bench script against crafted input in a temporary directory.
+# Prints TAP and ends with "N passed, N failed".
+set -euo pipefail
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+DATA=$TOP/tests/harness/data
+S=$TOP/scripts
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+n=0
+failed=0
+declare -a TESTS=()
+
+# expect NAME STATUS REGEX CMD... - CMD must exit with STATUS ('nonzero'
+# for any failure) and print a line matching REGEX.
+expect() {
+	local name=$1 want=$2 regex=$3 rc=0 out
+	shift 3
+
+	n=$((n + 1))
+	out=$("$@" 2>&1) || rc=$?
+	if { [ "$want" = nonzero ] && [ $rc != 0 ]; } || [ "$want" = "$rc" ]; then
+		if grep -qE -- "$regex" <<<"$out"; then
+			echo "ok $n $name"
+			return 0
+		fi
+		echo "not ok $n $name # output lacks /$regex/"
+	else
+		echo "not ok $n $name # exit $rc, wanted $want"
+	fi
+	sed 's/^/#   /' <<<"$out" | tail -n 15
+	failed=$((failed + 1))
+}
+
+# --- verdict: crafted and real console logs ------------------------------
+
+verdict() {
+	"$S/verdict.sh" "$DATA/$1" "$TMP/results.tap"
+}
+
+t_verdict() {
+	expect "verdict: clean run passes" 0 '^3 passed, 0 failed' verdict clean.log
+	expect "verdict: failed subtest fails" 1 '^2 passed, 1 failed' verdict subtest-fail.log
+	expect "verdict: circular locking report fails" 1 'possible circular locking' verdict lockdep.log
+	expect "verdict: hung task fails" 1 'INFO: task .* blocked' verdict hung-task.log
+	expect "verdict: WARN fails" 1 'WARNING: CPU' verdict warn.log
+	expect "verdict: sleeping in atomic fails" 1 'sleeping function called' verdict atomic-sleep.log
+	expect "verdict: KASAN report fails" 1 'KASAN:' verdict kasan.log
+	expect "verdict: crash inside a program fails" 1 'incomplete or inconsistent' verdict crash-mid-program.log
+	expect "verdict: missing results fail" 1 'incomplete or inconsistent' verdict truncated.log
+	expect "verdict: no test at all fails" 1 'no test ran' verdict no-tests.log
+	expect "verdict: seed 004 (2021 deadlock) fails" 1 'Call Trace:' \
+		"$S/verdict.sh" "$TOP/tools/lockdep-summary/tests/data/seed004.txt" "$TMP/r.tap"
+	expect "verdict: failed guest status fails" 1 'guest: run failed' \
+		env GUEST_STATUS=1 "$S/verdict.sh" "$DATA/clean.log" "$TMP/r.tap"
+	expect "verdict: reproducer hang is detected" 0 'hang was detected' \
+		env EXPECT_HANG=1 "$S/verdict.sh" "$DATA/hung-task.log" "$TMP/r.tap"
+	expect "verdict: reproducer without hang fails" 1 'NO hang detected' \
+		env EXPECT_HANG=1 "$S/verdict.sh" "$DATA/clean.log" "$TMP/r.tap"
+}
+
+# --- guest runs: hang, crash, status -------------------------------------
+
+fake_qemu() {
+	cat >"$TMP/fake-qemu" <<-EOF
+		#!/usr/bin/env bash
+		$1
+	EOF
+	chmod +x "$TMP/fake-qemu"
+}
+
+run_guest() {
+	: >"$TMP/bzImage"
+	: >"$TMP/initrd"
+	QEMU=$TMP/fake-qemu BUILD=$TMP/build "$S/run-guest.sh" --kernel "$TMP/bzImage" \
+		--initrd "$TMP/initrd" --log "$TMP/console.log" "$@"
+}
+
+t_guest() {
+	fake_qemu 'echo "bench: guest up"; sleep 60'
+	expect "run-guest: hung guest is stopped" 1 'guest hung: no power-off within 2 s' \
+		run_guest --timeout 2
+	fake_qemu 'echo "Kernel panic - not syncing: test"'
+	expect "run-guest: crashed guest fails" 1 'without reporting an exit status' run_guest
+	fake_qemu 'echo "bench-exit: 3"'
+	expect "run-guest: guest exit status is returned" 3 '' run_guest
+	fake_qemu 'exit 1'
+	expect "run-guest: QEMU failure fails" 1 'QEMU failed with exit status 1' run_guest
+	fake_qemu 'cat "$(dirname "$0")/clean.log"'
+	cp "$DATA/clean.log" "$TMP/clean.log"
+	expect "run-guest: clean guest passes" 0 '' run_guest
+	expect "run-guest: missing kernel is named" 1 'missing kernel image' \
+		env QEMU="$TMP/fake-qemu" "$S/run-guest.sh" --kernel "$TMP/nonexistent"
+}
+
+# --- patch series: apply, guard, export ----------------------------------
+
+# A tiny tree that tree.sh takes for an unpacked linux base.
+fake_tree() {
+	local b=$TMP/tb
+
+	rm -rf "$b" "$TMP/patches"
+	mkdir -p "$b/linux" "$b/state/linux" "$TMP/patches/linux"
+	printf 'one\ntwo\nthree\n' >"$b/linux/file"
+	git -C "$b/linux" init -q -b series
+	git -C "$b/linux" add file
+	git -C "$b/linux" -c user.name=t -c user.email=t@example.org commit -q -m base
+	git -C "$b/linux" tag base
+	(. "$S/lib.sh" && load_pins && printf 'linux %s %s\n' "$LINUX_VERSION" "$LINUX_SHA256") \
+		>"$b/state/linux/base"
+	: >"$TMP/patches/linux/series"
+}
+
+tree() {
+	BUILD=$TMP/tb PATCHES=$TMP/patches "$S/tree.sh" linux
+}
+
+export_tree() {
+	BUILD=$TMP/tb PATCHES=$TMP/patches "$S/export.sh" linux "$@"
+}
+
+t_series() {
+	local g=(-c user.name=t -c user.email=t@example.org)
+
+	fake_tree
+	cat >"$TMP/patches/linux/0001-bogus.patch" <<-'EOF'
+		From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001
+		From: t <t@example.org>
+		Subject: [PATCH] bogus
+
+		---
+		 file | 2 +-
+		 1 file changed, 1 insertion(+), 1 deletion(-)
+
+		diff --git a/file b/file
+		--- a/file
+		+++ b/file
+		@@ -1,3 +1,3 @@
+		 one
+		-not in the base
+		+three
+		 two
+	EOF
+	echo 0001-bogus.patch >"$TMP/patches/linux/series"
+	expect "tree: a patch that does not apply is named" 1 '0001-bogus.patch does not apply' tree
+	echo 0002-missing.patch >"$TMP/patches/linux/series"
+	expect "tree: a missing patch is named" 1 'missing patch listed' tree
+
+	fake_tree
+	expect "tree: empty series applies" 0 'base \+ 0 patches' tree
+	echo four >>"$TMP/tb/linux/file"
+	git -C "$TMP/tb/linux" "${g[@]}" commit -q -a -m "add four"
+	expect "tree: unexported commits are kept" 1 'not in patches/linux' tree
+	expect "export: writes the commit" 0 '1 patches exported' export_tree
+	expect "export: unchanged tree changes no file" 0 '' export_tree --dry-run
+	cp -a "$TMP/patches/linux" "$TMP/before"
+	export_tree
+	expect "export: second export is byte-identical" 0 '' diff -r "$TMP/before" "$TMP/patches/linux"
+	rm -rf "$TMP/before"
+	echo five >>"$TMP/tb/linux/file"
+	expect "tree: uncommitted edits are flagged" 0 'uncommitted changes: this build is not the series' tree
+	cp "$TMP/patches/linux/0001-add-four.patch" "$TMP/patches/linux/0002-again.patch"
+	echo 0002-again.patch >>"$TMP/patches/linux/series"
+	expect "tree: uncommitted edits are kept when the series changes" 1 \
+		'uncommitted changes: commit them' tree
+	expect "tree: the uncommitted edit survives" 0 '' grep -qx five "$TMP/tb/linux/file"
+	expect "export: refuses uncommitted edits" 1 'uncommitted changes' export_tree
+}
+
+# --- build steps: missing tools, failing kernel ---------------------------
+
+t_build() {
+	local bin=$TMP/bin c
+
+	mkdir -p "$bin"
+	for c in bash dirname basename cat; do
+		ln -sf "$(command -v "$c")" "$bin/$c"
+	done
+	expect "build: a missing tool is named" 1 "missing command 's390x-linux-gnu-gcc'" \
+		env PATH="$bin" "$S/build-kernel.sh"
+
+	rm -rf "$TMP/kb"
+	mkdir -p "$TMP/kb/linux/scripts/kconfig"
+	cat >"$TMP/kb/linux/Makefile" <<-'EOF'
+		tinyconfig olddefconfig headers_install: ; @mkdir -p $(O) && touch $(O)/.config
+		bzImage: ; @echo 'drivers/foo.c:1: error: broken' >&2; exit 2
+	EOF
+	cat >"$TMP/kb/linux/scripts/kconfig/merge_config.sh" <<-'EOF'
+		#!/usr/bin/env bash
+		shift 3; base=$1; shift; cat "$@" >"$base"
+	EOF
+	chmod +x "$TMP/kb/linux/scripts/kconfig/merge_config.sh"
+	expect "build: a kernel that does not build fails" 1 'kernel build failed' \
+		env BUILD="$TMP/kb" "$S/build-kernel.sh"
+	expect "build: an unknown kernel variant fails" 1 "unknown kernel variant 'nope'" \
+		"$S/build-kernel.sh" nope
+}
+
+# --- results: groups and the final line -----------------------------------
+
+t_summary() {
+	local r=$TMP/res
+
+	mkdir -p "$r"
+	printf 'a 3 0 0\nb 2 1 1\n' >"$r/s.txt"
+	expect "summary: a failed group fails the check" 1 '^5 passed, 1 failed$' \
+		"$S/summary.sh" "$r/s.txt"
+	printf 'a 3 0 0\n' >"$r/s.txt"
+	expect "summary: all groups passed" 0 '^3 passed, 0 failed$' "$S/summary.sh" "$r/s.txt"
+	: >"$r/s.txt"
+	expect "summary: no group at all fails" 1 'no test group ran' "$S/summary.sh" "$r/s.txt"
+	expect "record: a crashing group counts as failed" 1 '' \
+		env BUILD="$TMP/rb" "$S/record.sh" x -- false
+	expect "record: the failure is in the summary" 1 '^0 passed, 1 failed$' \
+		"$S/summary.sh" "$TMP/rb/results/summary.txt"
+}
+
+main() {
+	echo "TAP version 13"
+	TESTS=(t_verdict t_guest t_series t_build t_summary)
+	local t
+	for t in "${TESTS[@]}"; do
+		"$t"
+	done
+	echo "1..$n"
+	echo "$((n - failed)) passed, $failed failed"
+	[ $failed = 0 ]
+}
+
+main "$@"
