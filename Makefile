@@ -1,7 +1,7 @@
 # s390 zPCI vfio branch: patch series, QEMU device model and test bench.
 #
 #   make run      build everything and boot the guest, console live (the demo)
-#   make check    the full verdict: harness tests, build, guest suite
+#   make check    the full verdict: bench tests, series checks, guest suite
 #
 # Every step below is a script in scripts/ with one job; the targets only
 # put them in order. V=1 shows the commands' output.
@@ -44,7 +44,7 @@ check:
 	$S/summary.sh $R/summary.txt
 
 .PHONY: check-steps
-check-steps: setup harness-test tools-test build guest-test
+check-steps: setup tree harness-test tools-test build series-check guest-test
 
 ## Set-up and editable trees ###############################################
 
@@ -83,12 +83,20 @@ tools:
 
 ## Tests ####################################################################
 
-.PHONY: guest-test harness-test tools-test
+.PHONY: guest-test harness-test tools-test series-check
 guest-test: build
 	$S/record.sh guest -- $S/guest-test.sh $(GUEST_ARGS)
 
-harness-test:
+harness-test: tree
 	$S/record.sh harness -- tests/harness/run.sh
+	$S/record.sh shellcheck -- $S/check-shell.sh
+
+# Upstream norms for both series: checkpatch, bisectable, static checks.
+series-check: tree kernel
+	$S/record.sh checkpatch-linux -- $S/check-patches.sh linux
+	$S/record.sh checkpatch-qemu -- $S/check-patches.sh qemu
+	$S/record.sh bisect -- $S/check-bisect.sh
+	$S/record.sh static -- $S/check-static.sh
 
 tools-test:
 	$S/record.sh lockdep-summary -- $(MAKE) -C tools/lockdep-summary check

@@ -10,13 +10,8 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-export CCACHE_DIR=$BUILD/ccache
-export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026'
-export KBUILD_BUILD_USER=zpci KBUILD_BUILD_HOST=bench
-
 kmake() {
-	make -C "$SRC" O="$KOUT" "${KARCH[@]}" \
-		CC="ccache s390x-linux-gnu-gcc" "$@"
+	kernel_make "$SRC" "$KOUT" "$@"
 }
 
 # check_config FRAGMENT... - every requested option must be in .config.

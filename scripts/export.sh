@@ -48,7 +48,9 @@ main() {
 		[ $dry = 1 ] || cp "$f" "$SERIES_DIR/"
 	done
 	for f in "$SERIES_DIR"/*.patch; do
-		[ -e "$f" ] && is_owned "$f" || continue
+		if [ ! -e "$f" ] || ! is_owned "$f"; then
+			continue
+		fi
 		[ -e "$tmp/$(basename "$f")" ] && continue
 		changed=1
 		[ $dry = 1 ] || rm -f "$f"

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables are for the scripts that source this
 # Shared helpers for the bench scripts. Source it; do not run it.
 #
 # Every script that fails says why in one line, prefixed with its own name,
@@ -12,6 +13,18 @@ PROG=$(basename "$0")
 
 # Kernel cross-compilation, shared by every kernel make invocation.
 KARCH=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu-)
+
+# kernel_make SRC KOUT ARGS... - make in kernel tree SRC, objects in KOUT,
+# cross-compiling for s390x through ccache, reproducibly.
+kernel_make() {
+	local src=$1 kout=$2
+	shift 2
+	CCACHE_DIR=$BUILD/ccache \
+		KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026' \
+		KBUILD_BUILD_USER=zpci KBUILD_BUILD_HOST=bench \
+		make -C "$src" O="$kout" "${KARCH[@]}" \
+		CC="ccache s390x-linux-gnu-gcc" "$@"
+}
 
 die() {
 	printf '%s: error: %s\n' "$PROG" "$*" >&2
@@ -112,4 +125,26 @@ series_stamp() {
 	local files
 	mapfile -t files < <(series_files "$SERIES_DIR")
 	stamp_of "$SERIES_DIR/series" "${files[@]}"
+}
+
+# at_rev REPO REV CMD... - run CMD with REPO's work tree checked out at
+# REV (detached), then go back to branch 'series', also when CMD fails.
+# The work tree must have no uncommitted changes.
+at_rev() {
+	local repo=$1 rev=$2 rc=0
+	shift 2
+	[ -z "$(git -C "$repo" status --porcelain --untracked-files=no)" ] ||
+		die "${repo#"$TOP"/} has uncommitted changes: commit them first"
+	git -C "$repo" checkout -q --detach "$rev"
+	"$@" || rc=$?
+	git -C "$repo" checkout -q series
+	return $rc
+}
+
+# tap_diag - copy stdin to stdout as TAP diagnostics ("# " in front).
+tap_diag() {
+	local line
+	while IFS= read -r line; do
+		printf '# %s\n' "$line"
+	done
 }

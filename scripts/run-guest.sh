@@ -97,11 +97,11 @@ main() {
 	fi
 	set -e
 
-	if [ $rc = 124 ] || [ $rc = 137 ]; then
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		echo "bench: hang detected: no power-off within $limit s" >>"$logf"
 		die "guest hung: no power-off within $limit s (console: ${logf#"$TOP"/})"
 	fi
-	[ $rc = 0 ] ||
+	[ "$rc" = 0 ] ||
 		die "QEMU failed with exit status $rc (console: ${logf#"$TOP"/})"
 	status=$(sed -n 's/^bench-exit: \([0-9]*\).*/\1/p' "$logf" | tail -n 1)
 	[ -n "$status" ] ||

@@ -82,7 +82,7 @@ summarise() {
 }
 
 main() {
-	local console=${1:-} tap=${2:-$RESULTS/results.tap} counts bad
+	local console=${1:-} tap=${2:-$RESULTS/results.tap} bad
 	local passed failed skipped problems ok=1 hung=0
 
 	[ -n "$console" ] || die "usage: $PROG CONSOLE [TAP_OUT]"

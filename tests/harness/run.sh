@@ -32,7 +32,7 @@ expect() {
 	else
 		echo "not ok $n $name # exit $rc, wanted $want"
 	fi
-	sed 's/^/#   /' <<<"$out" | tail -n 15
+	while IFS= read -r line; do printf '#   %s\n' "$line"; done <<<"$out" | tail -n 15
 	failed=$((failed + 1))
 }
 
@@ -90,6 +90,7 @@ t_guest() {
 	expect "run-guest: guest exit status is returned" 3 '' run_guest
 	fake_qemu 'exit 1'
 	expect "run-guest: QEMU failure fails" 1 'QEMU failed with exit status 1' run_guest
+	# shellcheck disable=SC2016 # expanded by the fake QEMU, not here
 	fake_qemu 'cat "$(dirname "$0")/clean.log"'
 	cp "$DATA/clean.log" "$TMP/clean.log"
 	expect "run-guest: clean guest passes" 0 '' run_guest
@@ -110,8 +111,9 @@ fake_tree() {
 	git -C "$b/linux" add file
 	git -C "$b/linux" -c user.name=t -c user.email=t@example.org commit -q -m base
 	git -C "$b/linux" tag base
-	(. "$S/lib.sh" && load_pins && printf 'linux %s %s\n' "$LINUX_VERSION" "$LINUX_SHA256") \
-		>"$b/state/linux/base"
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	bash -c '. "$1" && load_pins && printf "linux %s %s\n" "$LINUX_VERSION" "$LINUX_SHA256"' \
+		_ "$S/lib.sh" >"$b/state/linux/base"
 	: >"$TMP/patches/linux/series"
 }
 
@@ -119,6 +121,7 @@ tree() {
 	BUILD=$TMP/tb PATCHES=$TMP/patches "$S/tree.sh" linux
 }
 
+# shellcheck disable=SC2120 # called with and without --dry-run
 export_tree() {
 	BUILD=$TMP/tb PATCHES=$TMP/patches "$S/export.sh" linux "$@"
 }
@@ -200,6 +203,42 @@ t_build() {
 		"$S/build-kernel.sh" nope
 }
 
+# --- series checks: checkpatch and bisectability --------------------------
+
+t_series_check() {
+	local b=$TMP/bb r g=(-c user.name=t -c user.email=t@example.org)
+
+	mkdir -p "$TMP/cp/linux"
+	sed -e 's|^+\tp->ret = zpci_slot_power_write(p->func, 0);|+\tp->ret = zpci_slot_power_write(p->func, 0);  // c99 comment |' \
+		"$TOP/patches/linux/$(head -n 1 "$TOP/patches/linux/series")" >"$TMP/cp/linux/0001-bad.patch"
+	echo 0001-bad.patch >"$TMP/cp/linux/series"
+	expect "checkpatch: the series is clean" 0 ' 0 failed' "$S/check-patches.sh" linux
+	expect "checkpatch: a new error fails the check" 1 'not ok 1 checkpatch linux: 0001-bad.patch' \
+		"$S/check-patches.sh" linux "$TMP/cp/linux"
+
+	rm -rf "$b"
+	mkdir -p "$b/linux" "$b/kbuild/default"
+	cat >"$b/linux/Makefile" <<-'EOF'
+		olddefconfig: ; @true
+		bzImage: ; @if [ -e broken ]; then echo 'broken: error: does not build' >&2; exit 2; fi
+	EOF
+	: >"$b/kbuild/default/.config"
+	r=$b/linux
+	git -C "$r" init -q -b series
+	git -C "$r" add Makefile
+	git -C "$r" "${g[@]}" commit -q -m base
+	git -C "$r" tag base
+	touch "$r/broken"
+	git -C "$r" add broken
+	git -C "$r" "${g[@]}" commit -q -m "breaks the build"
+	git -C "$r" rm -q broken
+	git -C "$r" "${g[@]}" commit -q -m "fixes it again"
+	expect "bisect: a prefix that does not build fails the check" 1 \
+		'not ok 1 builds: breaks the build' env BUILD="$b" "$S/check-bisect.sh"
+	expect "bisect: the tree is back on its branch" 0 'series' \
+		git -C "$r" rev-parse --abbrev-ref HEAD
+}
+
 # --- results: groups and the final line -----------------------------------
 
 t_summary() {
@@ -221,7 +260,7 @@ t_summary() {
 
 main() {
 	echo "TAP version 13"
-	TESTS=(t_verdict t_guest t_series t_build t_summary)
+	TESTS=(t_verdict t_guest t_series t_build t_series_check t_summary)
 	local t
 	for t in "${TESTS[@]}"; do
 		"$t"

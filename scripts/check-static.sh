@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# check-static.sh - sparse (C=2), W=1 and kernel-doc -Wall on the files the
+# kernel series touches. A warning counts only if the series adds it: the
+# same checks run on the base versions of those files, and the base's
+# warnings (some files have old ones) are subtracted, line numbers aside.
+# Prints TAP and "N passed, N failed".
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+REPO=$BUILD/linux
+KOUT=$BUILD/kbuild/default
+
+# The kernel sources the series touches (not selftests, not docs).
+touched() {
+	git -C "$REPO" diff --name-only --diff-filter=AM base series -- '*.c' '*.h' |
+		grep -v -e '^tools/' -e '^Documentation/' || true
+}
+
+# warnings OUT - sparse + W=1 on the touched .c files that exist now, and
+# kernel-doc on every touched file; normalised "file: message" lines.
+warnings() {
+	local f objs=() docs=()
+	while read -r f; do
+		[ -e "$REPO/$f" ] || continue
+		docs+=("$f")
+		case "$f" in *.c) objs+=("${f%.c}.o") ;; esac
+	done < <(touched)
+	{
+		if [ ${#objs[@]} -gt 0 ]; then
+			kernel_make "$REPO" "$KOUT" C=2 W=1 "${objs[@]}" 2>&1 || true
+		fi
+		if [ ${#docs[@]} -gt 0 ]; then
+			(cd "$REPO" && scripts/kernel-doc -none -Wall "${docs[@]}" 2>&1) || true
+		fi
+	} | grep -E '(warning|error):' |
+		sed -E -e "s#^$REPO/##" -e 's#^(\.\./)+##' \
+			-e 's#^([^:]+):[0-9]+(:[0-9]+)?: #\1: #' |
+		LC_ALL=C sort >"$1"
+}
+
+main() {
+	local tmp n=0 failed=0 f new
+
+	need_file "$KOUT/.config" "bench kernel build (run 'make kernel')"
+	tmp=$(mktemp -d)
+	# shellcheck disable=SC2064 # expand $tmp now
+	trap "rm -rf '$tmp'" EXIT
+	warnings "$tmp/series"
+	at_rev "$REPO" base warnings "$tmp/base"
+
+	echo "1..$(touched | wc -l)"
+	while read -r f; do
+		n=$((n + 1))
+		new=$(grep "^$f: " "$tmp/series" | LC_ALL=C comm -23 - "$tmp/base" || true)
+		if [ -z "$new" ]; then
+			echo "ok $n sparse, W=1, kernel-doc: $f"
+		else
+			echo "not ok $n sparse, W=1, kernel-doc: $f"
+			tap_diag <<<"$new"
+			failed=$((failed + 1))
+		fi
+	done < <(touched)
+	echo "$((n - failed)) passed, $failed failed"
+	[ $failed = 0 ]
+}
+
+main "$@"
