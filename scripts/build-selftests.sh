@@ -21,8 +21,10 @@ main() {
 		need_file "$src/tools/testing/selftests/$target/Makefile" "selftest target $target"
 		out=$BUILD/kselftest/$variant/$target
 		mkdir -p "$out"
+		# The selftests' makefiles need make's built-in rules and
+		# variables, which the top-level -rR would turn off.
 		run_quiet "$BUILD/logs/kselftest-${target//\//_}.log" \
-			make -C "$src/tools/testing/selftests/$target" "${KARCH[@]}" \
+			env -u MAKEFLAGS -u MAKELEVEL make -C "$src/tools/testing/selftests/$target" "${KARCH[@]}" \
 			OUTPUT="$out" KHDR_INCLUDES="-isystem $hdrs" ||
 			die "selftest $target does not build (log: build/logs/kselftest-${target//\//_}.log)"
 		find "$out" -maxdepth 1 -type f -perm -u+x -exec cp -p {} "$OUT/tests/" \;

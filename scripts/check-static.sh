@@ -33,7 +33,7 @@ warnings() {
 		if [ ${#docs[@]} -gt 0 ]; then
 			(cd "$REPO" && scripts/kernel-doc -none -Wall "${docs[@]}" 2>&1) || true
 		fi
-	} | grep -E '(warning|error):' |
+	} | { grep -E '(warning|error):' || true; } |
 		sed -E -e "s#^$REPO/##" -e 's#^(\.\./)+##' \
 			-e 's#^([^:]+):[0-9]+(:[0-9]+)?: #\1: #' |
 		LC_ALL=C sort >"$1"

@@ -16,12 +16,14 @@
 # The guest ends its console output with "bench-exit: N"; that N is the exit
 # status. A guest that hangs, crashes or never reports fails with a reason.
 # QMP listens on build/run/qmp.sock for host-side device_del/device_add.
+# Guest tests reach QMP through the virtio-serial port "qmp-relay", which
+# scripts/qmp-relay.py connects to a second QMP monitor.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 # The QEMU device model of the ISM-like function (patches/qemu).
-ISM_DEVICE=${ISM_DEVICE:-zpci-ism-test}
+ISM_DEVICE=${ISM_DEVICE:-s390-ism-test}
 
 # zpci_devices ISM VIRTIO - the -device arguments: a zpci function each,
 # fids and uids counted from 1, ISM-like ones first.
@@ -45,7 +47,7 @@ main() {
 	local ism=${ISM_FUNCS:-2} virtio=${VIRTIO_FUNCS:-1} append=''
 	local limit=${GUEST_TIMEOUT:-1200} logf=$RESULTS/console.log live=0
 	local qemu=${QEMU:-$OUT/qemu-system-s390x} rc status args devs
-	local input=/dev/null
+	local input=/dev/null relay
 
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -74,7 +76,7 @@ main() {
 		cat "$initrd" "$extra" >"$BUILD/run/initrd.combined"
 		initrd=$BUILD/run/initrd.combined
 	fi
-	rm -f "$BUILD/run/qmp.sock"
+	rm -f "$BUILD/run/qmp.sock" "$BUILD/run/relay-qmp.sock" "$BUILD/run/relay.sock"
 	mapfile -t devs < <(zpci_devices "$ism" "$virtio")
 	args=(
 		-L /usr/share/qemu -M s390-ccw-virtio -cpu max -smp 2 -m 1024
@@ -82,10 +84,22 @@ main() {
 		-kernel "$kernel" -initrd "$initrd"
 		-append "console=ttysclp0 panic=-1 rdinit=/init $append"
 		-qmp "unix:$BUILD/run/qmp.sock,server=on,wait=off"
+		# A second QMP monitor for the guest's relay (scripts/qmp-relay.py)
+		-chardev "socket,id=relayqmp,path=$BUILD/run/relay-qmp.sock,server=on,wait=off"
+		-mon "chardev=relayqmp,mode=control"
+		-device "virtio-serial-ccw,id=vser"
+		-chardev "socket,id=relay,path=$BUILD/run/relay.sock,server=on,wait=off"
+		-device "virtserialport,bus=vser.0,chardev=relay,name=qmp-relay"
 		"${devs[@]}"
 	)
 	printf '%q ' "$qemu" "${args[@]}" >"$BUILD/run/qemu-cmdline"
 	vlog "$(cat "$BUILD/run/qemu-cmdline")"
+
+	python3 "$TOP/scripts/qmp-relay.py" "$BUILD/run/relay-qmp.sock" \
+		"$BUILD/run/relay.sock" >"$BUILD/run/qmp-relay.log" 2>&1 &
+	relay=$!
+	# shellcheck disable=SC2064 # expand $relay now
+	trap "kill $relay 2>/dev/null || true" EXIT
 
 	set +e
 	if [ $live = 1 ]; then

@@ -8,7 +8,7 @@ set -euo pipefail
 PACKAGES=(
 	# host build tools
 	make gcc libc6-dev git perl python3 cpio xz-utils gzip bc flex bison
-	libssl-dev libelf-dev ccache dpkg-dev
+	libssl-dev libelf-dev ccache dpkg-dev rsync
 	# s390x cross toolchain, also for static guest programs
 	gcc-s390x-linux-gnu libc6-dev-s390x-cross
 	# QEMU build and firmware
