@@ -12,7 +12,7 @@ PACKAGES=(
 	# s390x cross toolchain, also for static guest programs
 	gcc-s390x-linux-gnu libc6-dev-s390x-cross
 	# QEMU build and firmware
-	ninja-build pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev
+	meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev
 	qemu-system-data
 	# checks and plots
 	sparse shellcheck gnuplot-nox python3-ply python3-git
