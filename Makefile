@@ -73,6 +73,7 @@ qemu: tree
 
 selftests: kernel
 	$S/build-selftests.sh default
+	$S/build-guest-tests.sh default
 
 initramfs: selftests
 	$S/build-initramfs.sh

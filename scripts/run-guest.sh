@@ -82,7 +82,7 @@ main() {
 		-L /usr/share/qemu -M s390-ccw-virtio -cpu max -smp 2 -m 1024
 		-nographic -no-reboot -nodefaults -serial stdio
 		-kernel "$kernel" -initrd "$initrd"
-		-append "console=ttysclp0 panic=-1 rdinit=/init $append"
+		-append "console=ttysclp0 panic=-1 rdinit=/init bench.ism=$ism bench.virtio=$virtio $append"
 		-qmp "unix:$BUILD/run/qmp.sock,server=on,wait=off"
 		# A second QMP monitor for the guest's relay (scripts/qmp-relay.py)
 		-chardev "socket,id=relayqmp,path=$BUILD/run/relay-qmp.sock,server=on,wait=off"

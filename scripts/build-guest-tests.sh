@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# build-guest-tests.sh [VARIANT] - the bench's own guest tests from
+# guest/tests/: shell scripts are copied, C programs are built statically
+# for s390x with the series' selftest harness and zPCI helpers
+# (tools/testing/selftests/drivers/s390x/zpci/zpci_lib.c). All land in
+# build/out/tests/, next to the selftests.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+main() {
+	local variant=${1:-default} src=$BUILD/linux st lib hdrs f out
+	local -a cflags
+
+	[ "$variant" = repro ] && src=$BUILD/linux-repro
+	st=$src/tools/testing/selftests
+	lib=$st/drivers/s390x/zpci
+	hdrs=$BUILD/kbuild/$variant/usr/include
+	need_file "$lib/zpci_lib.c" "zPCI selftest helpers of the series"
+	need_file "$hdrs/linux/vfio.h" "uapi headers (run 'make kernel')"
+	cflags=(-O2 -Wall -static -pthread -D_GNU_SOURCE -isystem "$hdrs" -I "$st" -I "$lib")
+	mkdir -p "$OUT/tests"
+	for f in "$TOP"/guest/tests/*; do
+		out=$OUT/tests/$(basename "${f%.*}")
+		case "$f" in
+		*.sh) install -m 0755 "$f" "$out" ;;
+		*.c)
+			s390x-linux-gnu-gcc "${cflags[@]}" -o "$out" "$f" "$lib/zpci_lib.c" \
+				2>"$BUILD/logs/guest-test-$(basename "$out").log" ||
+				die "guest test $(basename "$f") does not build (log: build/logs/guest-test-$(basename "$out").log)"
+			;;
+		esac
+	done
+}
+
+main "$@"
