@@ -9,13 +9,13 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 main() {
-	local variant=${1:-default} src=$BUILD/linux st lib hdrs f out
+	local st lib hdrs f out
 	local -a cflags
 
-	[ "$variant" = repro ] && src=$BUILD/linux-repro
-	st=$src/tools/testing/selftests
+	kernel_vars "${1:-default}"
+	st=$KSRC/tools/testing/selftests
 	lib=$st/drivers/s390x/zpci
-	hdrs=$BUILD/kbuild/$variant/usr/include
+	hdrs=$KOUT/usr/include
 	need_file "$lib/zpci_lib.c" "zPCI selftest helpers of the series"
 	need_file "$hdrs/linux/vfio.h" "uapi headers (run 'make kernel')"
 	cflags=(-O2 -Wall -static -pthread -D_GNU_SOURCE -isystem "$hdrs" -I "$st" -I "$lib")

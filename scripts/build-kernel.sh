@@ -2,16 +2,16 @@
 # build-kernel.sh [VARIANT] - build the s390x guest kernel from build/linux.
 #
 # VARIANT is 'default' (configs/base.config), 'kasan' (plus
-# configs/kasan.config) or 'repro' (build/linux-repro, base.config). The
+# configs/kasan.config) or 'repro' (build/repro/linux, base.config). The
 # config is tinyconfig plus the fragments; every fragment line must survive
 # olddefconfig. Output: build/out/{bzImage,vmlinux}[-VARIANT] and the uapi
-# headers in build/kbuild/VARIANT/usr/include.
+# headers in KOUT/usr/include (see kernel_vars in lib.sh).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 kmake() {
-	kernel_make "$SRC" "$KOUT" "$@"
+	kernel_make "$KSRC" "$KOUT" "$@"
 }
 
 # check_config FRAGMENT... - every requested option must be in .config.
@@ -45,7 +45,7 @@ configure() {
 	run_quiet "$BUILD/logs/kconfig-$VARIANT.log" kmake tinyconfig ||
 		die "make tinyconfig failed"
 	run_quiet "$BUILD/logs/kconfig-$VARIANT.log" \
-		"$SRC/scripts/kconfig/merge_config.sh" -m -O "$KOUT" \
+		"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$KOUT" \
 		"$KOUT/.config" "${FRAGMENTS[@]}" || die "merge_config.sh failed"
 	run_quiet "$BUILD/logs/kconfig-$VARIANT.log" kmake olddefconfig ||
 		die "make olddefconfig failed"
@@ -57,18 +57,12 @@ main() {
 	local suffix=''
 
 	VARIANT=${1:-default}
-	SRC=$BUILD/linux
+	kernel_vars "$VARIANT"
 	FRAGMENTS=("$TOP/configs/base.config")
-	case "$VARIANT" in
-	default) ;;
-	kasan) FRAGMENTS+=("$TOP/configs/kasan.config") ;;
-	repro) SRC=$BUILD/linux-repro ;;
-	*) die "unknown kernel variant '$VARIANT'" ;;
-	esac
+	[ "$VARIANT" = kasan ] && FRAGMENTS+=("$TOP/configs/kasan.config")
 	[ "$VARIANT" = default ] || suffix=-$VARIANT
-	KOUT=$BUILD/kbuild/$VARIANT
 	need_cmd s390x-linux-gnu-gcc ccache
-	need_file "$SRC/Makefile" "kernel tree (run 'make tree')"
+	need_file "$KSRC/Makefile" "kernel tree (run 'make tree')"
 	mkdir -p "$KOUT" "$OUT" "$BUILD/logs"
 
 	configure

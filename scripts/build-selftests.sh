@@ -8,18 +8,19 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 main() {
-	local variant=${1:-default} src=$BUILD/linux target out hdrs
+	local target out hdrs src
 	local -a targets
 
 	read -r -a targets <<<"${SELFTESTS:-drivers/s390x/zpci}"
-	[ "$variant" = repro ] && src=$BUILD/linux-repro
-	hdrs=$BUILD/kbuild/$variant/usr/include
+	kernel_vars "${1:-default}"
+	src=$KSRC
+	hdrs=$KOUT/usr/include
 	need_file "$hdrs/linux/vfio.h" "uapi headers (run 'make kernel')"
 	rm -rf "$OUT/tests"
 	mkdir -p "$OUT/tests"
 	for target in "${targets[@]}"; do
 		need_file "$src/tools/testing/selftests/$target/Makefile" "selftest target $target"
-		out=$BUILD/kselftest/$variant/$target
+		out=$KOUT/kselftest/$target
 		mkdir -p "$out"
 		# The selftests' makefiles need make's built-in rules and
 		# variables, which the top-level -rR would turn off.

@@ -23,7 +23,7 @@ main() {
 	local name=${1:-} dry=0 tmp f changed=0
 
 	[ "${2:-}" = --dry-run ] && dry=1
-	[ -n "$name" ] || die "usage: $PROG linux|qemu [--dry-run]"
+	[ -n "$name" ] || die "usage: $PROG linux|qemu|repro [--dry-run]"
 	tree_vars "$name"
 	[ -d "$TREE/.git" ] || die "no build/$name tree: run 'make tree' first"
 	[ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
@@ -36,7 +36,7 @@ main() {
 		-c diff.mnemonicPrefix=false -c diff.relative=false \
 		-c format.signOff=false -c format.coverLetter=false \
 		format-patch -q --zero-commit --no-signature --no-numbered \
-		--no-cover-letter -o "$tmp" base..HEAD
+		--no-cover-letter -o "$tmp" "$BASE_REF..HEAD"
 	(cd "$tmp" && find . -maxdepth 1 -name '[0-9]*.patch' -printf '%f\n' | sort) \
 		>"$tmp/series"
 

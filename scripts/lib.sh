@@ -19,7 +19,7 @@ KARCH=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu-)
 kernel_make() {
 	local src=$1 kout=$2
 	shift 2
-	CCACHE_DIR=$BUILD/ccache \
+	CCACHE_DIR=$BUILD/ccache CCACHE_BASEDIR=$BUILD \
 		KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026' \
 		KBUILD_BUILD_USER=zpci KBUILD_BUILD_HOST=bench \
 		make -C "$src" O="$kout" "${KARCH[@]}" \
@@ -109,22 +109,29 @@ series_files() {
 GIT_IDENTITY=(-c "user.name=s390 zPCI branch" -c "user.email=zpci-branch@example.org")
 
 # tree_vars NAME - set TREE, SERIES_DIR and STATE for the tree NAME.
+# The repro tree is a worktree of build/linux: patches/repro on top of the
+# kernel series, kept at the same depth below build/ as build/linux so
+# that ccache (CCACHE_BASEDIR=build) shares objects between the two.
 tree_vars() {
 	case "$1" in
-	linux | qemu) ;;
-	*) die "unknown tree '$1' (linux or qemu)" ;;
+	linux | qemu) TREE=$BUILD/$1 BASE_REF=base BRANCH=series ;;
+	repro) TREE=$BUILD/repro/linux BASE_REF=series BRANCH=repro ;;
+	*) die "unknown tree '$1' (linux, qemu or repro)" ;;
 	esac
-	TREE=$BUILD/$1
 	SERIES_DIR=${PATCHES:-$TOP/patches}/$1
 	STATE=$BUILD/state/$1
 	mkdir -p "$STATE"
 }
 
-# series_stamp - hash of the series file and every patch it lists.
+# series_stamp - hash of the series file and every patch it lists, and
+# of the commit the series applies to.
 series_stamp() {
 	local files
 	mapfile -t files < <(series_files "$SERIES_DIR")
-	stamp_of "$SERIES_DIR/series" "${files[@]}"
+	{
+		stamp_of "$SERIES_DIR/series" "${files[@]}"
+		git -C "$TREE" rev-parse "$BASE_REF"
+	} | stamp_of -
 }
 
 # at_rev REPO REV CMD... - run CMD with REPO's work tree checked out at
@@ -147,4 +154,15 @@ tap_diag() {
 	while IFS= read -r line; do
 		printf '# %s\n' "$line"
 	done
+}
+
+# kernel_vars VARIANT - set KSRC (tree) and KOUT (objects) of a kernel
+# variant: default, kasan (same tree, own objects), or repro (the repro
+# worktree, its objects at the same depth for ccache).
+kernel_vars() {
+	case "$1" in
+	default | kasan) KSRC=$BUILD/linux KOUT=$BUILD/kbuild/$1 ;;
+	repro) KSRC=$BUILD/repro/linux KOUT=$BUILD/repro/kbuild/default ;;
+	*) die "unknown kernel variant '$1'" ;;
+	esac
 }

@@ -2,6 +2,8 @@
 # tree.sh NAME - materialise build/NAME (linux or qemu): the pinned base as
 # commit 'base', and patches/NAME/series applied with git am on branch
 # 'series'. Does nothing when the tree already carries the current series.
+# NAME repro: build/repro/linux, patches/repro on top of the kernel series
+# (branch 'repro').
 #
 # It never throws work away: uncommitted edits or commits that were not
 # exported stop it with a one-line reason, unless FORCE=1.
@@ -34,6 +36,16 @@ create_base() {
 	rm -f "$STATE/applied" "$STATE/head"
 }
 
+# The repro tree: a worktree of build/linux, created once.
+create_worktree() {
+	[ -e "$TREE/.git" ] && return 0
+	need_file "$BUILD/linux/.git" "kernel tree (run 'make tree')"
+	mkdir -p "$(dirname "$TREE")"
+	git -C "$BUILD/linux" worktree prune
+	git -C "$BUILD/linux" worktree add -q --detach "$TREE" series
+	unignore_top_level
+}
+
 # Debian's linux-source .gitignore ignores everything at the top level,
 # so new files of the series would be ignored. Drop those two lines in the
 # work tree only; the base commit stays as Debian ships it.
@@ -60,7 +72,7 @@ guard_unexported() {
 apply_series() {
 	local p n=0
 
-	git_tree checkout -q -f -B series base
+	git_tree checkout -q -f -B "$BRANCH" "$BASE_REF"
 	while read -r p; do
 		if ! git_tree am -q --committer-date-is-author-date "$p" \
 			>"$BUILD/logs/am-$NAME.log" 2>&1; then
@@ -75,13 +87,15 @@ apply_series() {
 }
 
 main() {
-	[ $# = 1 ] || die "usage: $PROG linux|qemu"
+	[ $# = 1 ] || die "usage: $PROG linux|qemu|repro"
 	NAME=$1
 	load_pins
 	tree_vars "$NAME"
 	mkdir -p "$BUILD/logs"
 
-	if [ ! -d "$TREE/.git" ] || [ "$(cat "$STATE/base" 2>/dev/null)" != "$(base_id)" ]; then
+	if [ "$NAME" = repro ]; then
+		create_worktree
+	elif [ ! -d "$TREE/.git" ] || [ "$(cat "$STATE/base" 2>/dev/null)" != "$(base_id)" ]; then
 		if [ -e "$TREE" ]; then
 			[ -d "$TREE/.git" ] && guard_unexported
 			local old
