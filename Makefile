@@ -102,6 +102,14 @@ series-check: tree kernel
 tools-test:
 	$S/record.sh lockdep-summary -- $(MAKE) -C tools/lockdep-summary check
 
+## The 2021 deadlock, kept as an expected failure #########################
+
+.PHONY: repro
+repro: build
+	$S/tree.sh repro
+	$S/build-kernel.sh repro
+	$S/record.sh repro -- $S/repro-test.sh
+
 ## Interactive ##############################################################
 
 shell: build

@@ -82,7 +82,7 @@ main() {
 		-L /usr/share/qemu -M s390-ccw-virtio -cpu max -smp 2 -m 1024
 		-nographic -no-reboot -nodefaults -serial stdio
 		-kernel "$kernel" -initrd "$initrd"
-		-append "console=ttysclp0 panic=-1 rdinit=/init bench.ism=$ism bench.virtio=$virtio $append"
+		-append "console=ttysclp0 panic=-1 rdinit=/init bench.ism=$ism bench.virtio=$virtio bench.watchdog=$((limit * 9 / 10)) $append"
 		-qmp "unix:$BUILD/run/qmp.sock,server=on,wait=off"
 		# A second QMP monitor for the guest's relay (scripts/qmp-relay.py)
 		-chardev "socket,id=relayqmp,path=$BUILD/run/relay-qmp.sock,server=on,wait=off"
@@ -117,6 +117,8 @@ main() {
 	fi
 	[ "$rc" = 0 ] ||
 		die "QEMU failed with exit status $rc (console: ${logf#"$TOP"/})"
+	grep -q '^bench: hang detected' "$logf" &&
+		die "guest hung: the suite did not finish, the guest's watchdog fired (console: ${logf#"$TOP"/})"
 	status=$(sed -n 's/^bench-exit: \([0-9]*\).*/\1/p' "$logf" | tail -n 1)
 	[ -n "$status" ] ||
 		die "guest stopped without reporting an exit status: kernel panic or crash? (console: ${logf#"$TOP"/})"

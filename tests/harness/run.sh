@@ -84,6 +84,8 @@ t_guest() {
 	fake_qemu 'echo "bench: guest up"; sleep 60'
 	expect "run-guest: hung guest is stopped" 1 'guest hung: no power-off within 2 s' \
 		run_guest --timeout 2
+	fake_qemu 'echo "bench: hang detected: the suite still runs after 9 s"'
+	expect "run-guest: guest watchdog is a hang" 1 'the guest.s watchdog fired' run_guest
 	fake_qemu 'echo "Kernel panic - not syncing: test"'
 	expect "run-guest: crashed guest fails" 1 'without reporting an exit status' run_guest
 	fake_qemu 'echo "bench-exit: 3"'
