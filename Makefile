@@ -44,7 +44,8 @@ check:
 	$S/summary.sh $R/summary.txt
 
 .PHONY: check-steps
-check-steps: setup tree harness-test tools-test build series-check guest-test
+check-steps: setup tree harness-test tools-test build series-check guest-test \
+	stress-test repro
 
 ## Set-up and editable trees ###############################################
 
@@ -84,9 +85,18 @@ tools:
 
 ## Tests ####################################################################
 
-.PHONY: guest-test harness-test tools-test series-check
+.PHONY: guest-test stress-test harness-test tools-test series-check
+# The suite but the unplug stress test, on ISM=2 VIRTIO=1 functions.
 guest-test: build
-	$S/record.sh guest -- $S/guest-test.sh $(GUEST_ARGS)
+	$S/record.sh guest -- $S/guest-test.sh $(GUEST_ARGS) \
+		--append bench.skip=zpci_unplug_stress_test
+
+# The unplug stress test on STRESS_ISM functions, the parallel variant
+# powering all of them off at once.
+STRESS_ISM ?= 20
+stress-test: build
+	$S/record.sh stress -- $S/guest-test.sh --name stress --ism $(STRESS_ISM) \
+		--virtio 0 --append bench.suite=zpci_unplug_stress_test
 
 harness-test: tree
 	$S/record.sh harness -- tests/harness/run.sh

@@ -2,7 +2,7 @@
 # build-guest-tests.sh [VARIANT] - the bench's own guest tests from
 # guest/tests/: shell scripts are copied, C programs are built statically
 # for s390x with the series' selftest harness and zPCI helpers
-# (tools/testing/selftests/drivers/s390x/zpci/zpci_lib.c). All land in
+# (tools/testing/selftests/drivers/s390x/zpci/zpci_{lib,qmp}.c). All land in
 # build/out/tests/, next to the selftests.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -25,7 +25,7 @@ main() {
 		case "$f" in
 		*.sh) install -m 0755 "$f" "$out" ;;
 		*.c)
-			s390x-linux-gnu-gcc "${cflags[@]}" -o "$out" "$f" "$lib/zpci_lib.c" \
+			s390x-linux-gnu-gcc "${cflags[@]}" -o "$out" "$f" "$lib/zpci_lib.c" "$lib/zpci_qmp.c" \
 				2>"$BUILD/logs/guest-test-$(basename "$out").log" ||
 				die "guest test $(basename "$f") does not build (log: build/logs/guest-test-$(basename "$out").log)"
 			;;

@@ -25,7 +25,7 @@ main() {
 	[ "${2:-}" = --dry-run ] && dry=1
 	[ -n "$name" ] || die "usage: $PROG linux|qemu|repro [--dry-run]"
 	tree_vars "$name"
-	[ -d "$TREE/.git" ] || die "no build/$name tree: run 'make tree' first"
+	[ -e "$TREE/.git" ] || die "no build/$name tree: run 'make tree' first"
 	[ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
 		die "build/$name has uncommitted changes: commit them first"
 

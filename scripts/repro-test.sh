@@ -14,7 +14,7 @@ main() {
 
 	"$TOP/scripts/run-guest.sh" --kernel "$OUT/bzImage-repro" --ism 1 --virtio 0 \
 		--append "bench.suite=zpci_unplug_stress_test ZPCI_STRESS_ONLY=power_off ZPCI_STRESS_CYCLES=2" \
-		--timeout "${REPRO_TIMEOUT:-200}" --log "$logf" || true
+		--timeout "${REPRO_TIMEOUT:-120}" --log "$logf" || true
 	EXPECT_HANG=1 "$TOP/scripts/verdict.sh" "$logf" "$RESULTS/repro.tap"
 }
 

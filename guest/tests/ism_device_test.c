@@ -11,7 +11,6 @@
  *
  * run-guest.sh names the zpci device of function id N "zpciN".
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,68 +23,12 @@
 
 #include "kselftest_harness.h"
 #include "zpci_lib.h"
+#include "zpci_qmp.h"
 
 #define VIRTIO_VENDOR	0x1af4
 #define ACCESSES	16
 
-static int relay_fd = -1;
-
-/* The virtio-serial port named "qmp-relay", or -1. */
-static int relay_open(void)
-{
-	char path[512], name[64];
-	struct dirent *de;
-	DIR *dir;
-	int fd = -1;
-	FILE *f;
-
-	dir = opendir("/sys/class/virtio-ports");
-	if (!dir)
-		return -1;
-	while (fd < 0 && (de = readdir(dir))) {
-		snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name",
-			 de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(name, sizeof(name), f) &&
-		    !strncmp(name, "qmp-relay", 9)) {
-			snprintf(path, sizeof(path), "/dev/%s", de->d_name);
-			fd = open(path, O_RDWR);
-		}
-		fclose(f);
-	}
-	closedir(dir);
-	return fd;
-}
-
-/* qom-get of an integer property of the zpci device of @fid. */
-static int qom_get_u64(uint32_t fid, const char *prop, uint64_t *val)
-{
-	char buf[512], *p;
-	size_t len = 0;
-	ssize_t n;
-
-	snprintf(buf, sizeof(buf),
-		 "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"/machine/peripheral/zpci%u\",\"property\":\"%s\"}}\n",
-		 fid, prop);
-	if (write(relay_fd, buf, strlen(buf)) != (ssize_t)strlen(buf))
-		return -EIO;
-	while (len < sizeof(buf) - 1) {
-		n = read(relay_fd, buf + len, sizeof(buf) - 1 - len);
-		if (n <= 0)
-			return -EIO;
-		len += n;
-		buf[len] = '\0';
-		if (strchr(buf, '\n'))
-			break;
-	}
-	p = strstr(buf, "\"return\":");
-	if (!p)
-		return -EINVAL;
-	*val = strtoull(p + 9, NULL, 10);
-	return 0;
-}
+static int qmp = -1;
 
 struct counters {
 	uint64_t lg, lg_bytes, stg, stg_bytes, stb, stb_bytes;
@@ -93,12 +36,12 @@ struct counters {
 
 static int read_counters(uint32_t fid, struct counters *c)
 {
-	return qom_get_u64(fid, "pcilg-count", &c->lg) ?:
-	       qom_get_u64(fid, "pcilg-bytes", &c->lg_bytes) ?:
-	       qom_get_u64(fid, "pcistg-count", &c->stg) ?:
-	       qom_get_u64(fid, "pcistg-bytes", &c->stg_bytes) ?:
-	       qom_get_u64(fid, "pcistb-count", &c->stb) ?:
-	       qom_get_u64(fid, "pcistb-bytes", &c->stb_bytes);
+	return zpci_qmp_qom_get_u64(qmp, fid, "pcilg-count", &c->lg) ?:
+	       zpci_qmp_qom_get_u64(qmp, fid, "pcilg-bytes", &c->lg_bytes) ?:
+	       zpci_qmp_qom_get_u64(qmp, fid, "pcistg-count", &c->stg) ?:
+	       zpci_qmp_qom_get_u64(qmp, fid, "pcistg-bytes", &c->stg_bytes) ?:
+	       zpci_qmp_qom_get_u64(qmp, fid, "pcistb-count", &c->stb) ?:
+	       zpci_qmp_qom_get_u64(qmp, fid, "pcistb-bytes", &c->stb_bytes);
 }
 
 FIXTURE(ism) {
@@ -157,8 +100,8 @@ TEST_F(ism, access_counters)
 	uint32_t in;
 	int i;
 
-	relay_fd = relay_open();
-	if (relay_fd < 0)
+	qmp = zpci_qmp_open();
+	if (qmp < 0)
 		SKIP(return, "no virtio-serial port named qmp-relay (see scripts/run-guest.sh)");
 	for (i = 0; i < self->n && !f; i++)
 		if (zpci_is_ism(&self->funcs[i]))
@@ -187,7 +130,7 @@ TEST_F(ism, access_counters)
 	EXPECT_EQ(4 * ACCESSES, after.lg_bytes - before.lg_bytes);
 	EXPECT_EQ(0, after.stb - before.stb);
 	EXPECT_EQ(0, after.stb_bytes - before.stb_bytes);
-	close(relay_fd);
+	close(qmp);
 }
 
 TEST_HARNESS_MAIN
