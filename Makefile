@@ -35,8 +35,12 @@ all: build
 
 ## The two commands ########################################################
 
+# The demo: the device checks, vfio basics, and three hot-unplug stress
+# cycles per variant. SUITE= picks other programs.
+DEMO := zpci_devices,vfio_zpci_test,ism_device_test,zpci_unplug_stress_test
 run: build
-	$S/run-guest.sh --live $(GUEST_ARGS)
+	$S/run-guest.sh --live $(GUEST_ARGS) \
+		$(if $(SUITE),,--append "bench.suite=$(DEMO) ZPCI_STRESS_CYCLES=3")
 
 check:
 	rm -f $R/summary.txt

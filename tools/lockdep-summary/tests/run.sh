@@ -117,6 +117,16 @@ test_seeds() {
 		'    #3 &zdev->lock at disable_slot  <== wanted by qemu-system-s39/1315'
 	check "seed003: no output" "$([ -s "$TMP/seed003.out" ] && echo 1 || echo 0)" \
 		"unexpected output"
+
+	# The bench's reproducer of seed 004 (make repro), on this branch.
+	run_tool "$TMP/repro.out" "$TMP/rc" "$DATA/repro-console.txt"
+	check "repro: exit status" "$(<"$TMP/rc")" "want 0"
+	has_line "repro: waits on zdev->state_lock" "$TMP/repro.out" \
+		'waits on: &zdev->state_lock in vfio_pci_zdev_io_rw (via mutex_lock_nested)'
+	has_line "repro: held by the power-off in disable_slot" "$TMP/repro.out" \
+		'held by:  zpci_unplug_str/62 (taken in disable_slot)'
+	has_line "repro: holder's lock marked" "$TMP/repro.out" \
+		'    #4 &zdev->state_lock at disable_slot  <== wanted by zpci_unplug_str/60'
 }
 
 test_crafted() {
