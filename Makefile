@@ -112,7 +112,13 @@ series-check: tree kernel
 	$S/record.sh checkpatch-qemu -- $S/check-patches.sh qemu
 	$S/record.sh bisect -- $S/check-bisect.sh
 	$S/record.sh static -- $S/check-static.sh
+	$S/record.sh docs -- $S/check-docs.sh
+	$S/record.sh cover-letter -- $S/cover-letter.sh --check
 
+# Regenerate patches/linux/0000-cover-letter.patch after the series moved.
+.PHONY: cover-letter
+cover-letter: tree
+	$S/cover-letter.sh
 tools-test:
 	$S/record.sh lockdep-summary -- $(MAKE) -C tools/lockdep-summary check
 

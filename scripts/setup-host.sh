@@ -15,7 +15,7 @@ PACKAGES=(
 	meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev
 	qemu-system-data
 	# checks and plots
-	sparse shellcheck gnuplot-nox python3-ply python3-git
+	sparse shellcheck gnuplot-nox python3-ply python3-git python3-docutils
 )
 
 SRC_LIST=/etc/apt/sources.list.d/zpci-bench-src.sources

@@ -235,6 +235,26 @@ t_series_check() {
 	git -C "$r" "${g[@]}" commit -q -m "breaks the build"
 	git -C "$r" rm -q broken
 	git -C "$r" "${g[@]}" commit -q -m "fixes it again"
+	mkdir -p "$TMP/doc/Documentation/x"
+	printf 'X\n=\n\n.. toctree::\n\n   page\n' >"$TMP/doc/Documentation/x/index.rst"
+	printf 'A title\n=======\n\n*unterminated emphasis\n' >"$TMP/doc/Documentation/x/page.rst"
+	expect "docs: a page with a reST warning fails" 1 'not ok 1 docs: Documentation/x/page.rst' \
+		/usr/bin/python3 "$S/check-docs.py" "$TMP/doc" Documentation/x/page.rst
+	printf 'A title\n=======\n\n.. kernel-doc:: include/x.h\n' >"$TMP/doc/Documentation/x/page.rst"
+	expect "docs: a clean page passes" 0 '1 passed, 0 failed' \
+		/usr/bin/python3 "$S/check-docs.py" "$TMP/doc" Documentation/x/page.rst
+	printf 'X\n=\n' >"$TMP/doc/Documentation/x/index.rst"
+	expect "docs: a page missing from the toctree fails" 1 'not in the toctree' \
+		/usr/bin/python3 "$S/check-docs.py" "$TMP/doc" Documentation/x/page.rst
+
+	cp -a "$TOP/patches" "$TMP/cl"
+	expect "cover letter: up to date" 0 '1 passed, 0 failed' \
+		env PATCHES="$TMP/cl" "$S/cover-letter.sh" --check
+	sed -i '/^ *Shuah Khan/d; s/^Subject: \[PATCH 0\/[0-9]*\]/Subject: [PATCH 0\/1]/' \
+		"$TMP/cl/linux/0000-cover-letter.patch"
+	expect "cover letter: a stale one fails the check" 1 "run 'make cover-letter'" \
+		env PATCHES="$TMP/cl" "$S/cover-letter.sh" --check
+
 	expect "bisect: a prefix that does not build fails the check" 1 \
 		'not ok 1 builds: breaks the build' env BUILD="$b" "$S/check-bisect.sh"
 	expect "bisect: the tree is back on its branch" 0 'series' \

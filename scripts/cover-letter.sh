@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# cover-letter.sh [--check] - write patches/linux/0000-cover-letter.patch:
+# the cover letter of the kernel series, from docs/cover-letter.txt, with
+# To (maintainers, reviewers) and Cc (lists) from the tree's
+# get_maintainer.pl, the shortlog and the diffstat. With --check, compare
+# instead of writing: the check fails when the series moved on and the
+# cover letter did not. Prints TAP and "N passed, N failed".
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+SUBJECT="s390/vfio: zPCI I/O region for ISM functions, and lock-safe hot-unplug"
+
+# who ARGS... - get_maintainer.pl on the series, one address per line
+who() {
+	local -a patches
+	mapfile -t patches < <(series_files "$SERIES_DIR")
+	(cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/get_maintainer.pl --no-git \
+		--no-git-fallback --no-rolestats --no-multiline --separator $'\n' \
+		"$@" "${patches[@]}")
+}
+
+# header NAME ADDRESSES - a mail header with one address per line
+header() {
+	printf '%s: ' "$1"
+	sed -e '$!s/$/,/' -e '1!s/^/ /' <<<"$2"
+}
+
+generate() {
+	local n
+
+	n=$(grep -c . "$SERIES_DIR/series")
+	echo "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
+	echo "From: ${GIT_IDENTITY[1]#user.name=} <${GIT_IDENTITY[3]#user.email=}>"
+	header To "$(who --no-l)"
+	header Cc "$(who --no-m --no-r)"
+	echo "Subject: [PATCH 0/$n] $SUBJECT"
+	echo
+	cat "$TOP/docs/cover-letter.txt"
+	echo
+	git -C "$TREE" shortlog base..series
+	git -C "$TREE" diff --stat=72 base series
+	echo
+	echo "base-commit: Debian linux-source-6.12 $LINUX_VERSION"
+}
+
+main() {
+	local out tmp
+
+	load_pins
+	tree_vars linux
+	out=$SERIES_DIR/0000-cover-letter.patch
+	need_file "$TREE/scripts/get_maintainer.pl" "kernel tree (run 'make tree')"
+	tmp=$(mktemp)
+	# shellcheck disable=SC2064 # expand $tmp now
+	trap "rm -f '$tmp'" EXIT
+	generate >"$tmp"
+	if [ "${1:-}" != --check ]; then
+		cp "$tmp" "$out"
+		return 0
+	fi
+	echo "1..1"
+	if cmp -s "$tmp" "$out"; then
+		echo "ok 1 cover letter is up to date with the series"
+		echo "1 passed, 0 failed"
+		return 0
+	fi
+	echo "not ok 1 cover letter is up to date with the series # run 'make cover-letter'"
+	diff -u "$out" "$tmp" 2>&1 | head -n 30 | tap_diag
+	echo "0 passed, 1 failed"
+	return 1
+}
+
+main "$@"
