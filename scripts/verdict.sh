@@ -23,20 +23,29 @@ extract_tap() {
 }
 
 # count_tap TAP - print "passed failed skipped problems"; a problem is a
-# broken plan or a program whose result contradicts its subtests.
+# broken plan or a program whose result contradicts its subtests. A program
+# may print several kselftest streams in a row (the bench driver does):
+# each has its own plan.
 count_tap() {
 	awk '
+	function close_stream() {
+		if (nplan >= 0 && nres != nplan) problems++
+		nplan = -1
+		nres = 0
+	}
 	function close_prog() {
 		if (!inprog) return
-		if (nplan >= 0 && nres != nplan) problems++
+		close_stream()
 		inprog = 0
 	}
 	/^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; next }
-	/^# selftests: / { close_prog(); inprog = 1; nres = 0; nplan = -1; nfail = 0; next }
+	/^# selftests: / { close_prog(); inprog = 1; nres = 0; nall = 0; nplan = -1; nfail = 0; next }
+	/^# TAP version / { if (inprog) close_stream(); next }
 	/^# 1\.\.[0-9]+/ { if (inprog) nplan = substr($2, 4) + 0; next }
 	/^# (not )?ok [0-9]+/ {
 		if (!inprog) next
 		nres++
+		nall++
 		if ($2 == "not") { failed++; nfail++ }
 		else if ($0 ~ /# [Ss][Kk][Ii][Pp]/) skipped++
 		else passed++
@@ -45,7 +54,7 @@ count_tap() {
 	/^(not )?ok [0-9]+/ {
 		top++
 		bad = ($1 == "not")
-		if (nres == 0) {
+		if (nall == 0) {
 			if (bad) failed++
 			else if ($0 ~ /# SKIP/) skipped++
 			else passed++
@@ -53,7 +62,7 @@ count_tap() {
 			failed++	# crashed or timed out after its subtests
 		}
 		close_prog()
-		nres = 0
+		nall = 0
 		next
 	}
 	END {

@@ -53,6 +53,8 @@ t_verdict() {
 	expect "verdict: crash inside a program fails" 1 'incomplete or inconsistent' verdict crash-mid-program.log
 	expect "verdict: missing results fail" 1 'incomplete or inconsistent' verdict truncated.log
 	expect "verdict: no test at all fails" 1 'no test ran' verdict no-tests.log
+	expect "verdict: several streams in one program pass" 0 '^2 passed, 0 failed, 1 skipped' verdict streams.log
+	expect "verdict: a short stream among several fails" 1 'incomplete or inconsistent' verdict streams-short.log
 	expect "verdict: seed 004 (2021 deadlock) fails" 1 'Call Trace:' \
 		"$S/verdict.sh" "$TOP/tools/lockdep-summary/tests/data/seed004.txt" "$TMP/r.tap"
 	expect "verdict: failed guest status fails" 1 'guest: run failed' \
