@@ -2,6 +2,7 @@
 #
 #   make run      build everything and boot the guest, console live (the demo)
 #   make check    the full verdict: bench tests, series checks, guest suite
+#   make bench    the benchmarks, with the report in results/
 #
 # Every step below is a script in scripts/ with one job; the targets only
 # put them in order. V=1 shows the commands' output.
@@ -44,8 +45,10 @@ run: build
 
 check:
 	rm -f $R/summary.txt
+	$S/check-time.sh start
 	$(MAKE) KEEP_GOING=1 check-steps
 	$S/summary.sh $R/summary.txt
+	$S/check-time.sh stop
 
 .PHONY: check-steps
 check-steps: setup tree harness-test tools-test build series-check guest-test \
@@ -129,6 +132,16 @@ repro: build
 	$S/tree.sh repro
 	$S/build-kernel.sh repro
 	$S/record.sh repro -- $S/repro-test.sh
+
+## Benchmarks, not part of make check #####################################
+
+# Data path, removal latency and parallel removal in one boot; the report
+# goes to results/ and README.md. Knobs: see scripts/bench.sh.
+.PHONY: bench
+bench: build
+	$S/build-guest-tests.sh default bench
+	$S/build-initramfs.sh --extra build/out/bench build/out/initramfs-bench.cpio.gz
+	$S/bench.sh
 
 ## Interactive ##############################################################
 

@@ -1,27 +1,28 @@
 #!/usr/bin/env bash
-# build-guest-tests.sh [VARIANT] - the bench's own guest tests from
-# guest/tests/: shell scripts are copied, C programs are built statically
-# for s390x with the series' selftest harness and zPCI helpers
-# (tools/testing/selftests/drivers/s390x/zpci/zpci_{lib,qmp}.c). All land in
-# build/out/tests/, next to the selftests.
+# build-guest-tests.sh [VARIANT [DIR]] - the bench's own guest programs
+# from guest/DIR/ (default tests): shell scripts are copied, C programs are
+# built statically for s390x with the series' selftest harness and zPCI
+# helpers (tools/testing/selftests/drivers/s390x/zpci/zpci_{lib,qmp}.c).
+# All land in build/out/DIR/; for DIR=tests that is next to the selftests.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 main() {
-	local st lib hdrs f out
+	local dir=${2:-tests} st lib hdrs f out
 	local -a cflags
 
 	kernel_vars "${1:-default}"
+	[ -d "$TOP/guest/$dir" ] || die "no such directory: guest/$dir"
 	st=$KSRC/tools/testing/selftests
 	lib=$st/drivers/s390x/zpci
 	hdrs=$KOUT/usr/include
 	need_file "$lib/zpci_lib.c" "zPCI selftest helpers of the series"
 	need_file "$hdrs/linux/vfio.h" "uapi headers (run 'make kernel')"
 	cflags=(-O2 -Wall -static -pthread -D_GNU_SOURCE -isystem "$hdrs" -I "$st" -I "$lib")
-	mkdir -p "$OUT/tests"
-	for f in "$TOP"/guest/tests/*; do
-		out=$OUT/tests/$(basename "${f%.*}")
+	mkdir -p "$OUT/$dir"
+	for f in "$TOP/guest/$dir"/*; do
+		out=$OUT/$dir/$(basename "${f%.*}")
 		case "$f" in
 		*.sh) install -m 0755 "$f" "$out" ;;
 		*.c)

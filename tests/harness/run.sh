@@ -282,9 +282,58 @@ t_summary() {
 		"$S/summary.sh" "$TMP/rb/results/summary.txt"
 }
 
+# --- bench report: tables, targets and bad consoles ------------------------
+
+# bench_report CONSOLE - the report of CONSOLE in $TMP/bench, with its own
+# README and build directory; prints the report.
+bench_report() {
+	rm -rf "$TMP/bench"
+	mkdir -p "$TMP/bench/build/state"
+	printf '%s\n' '# x' "$(sed -n '/^<!-- bench:begin/p' "$TOP/README.md")" \
+		'<!-- bench:end -->' >"$TMP/bench/README.md"
+	echo "2026-11-01T10:00Z abc1234 cold 1800" >"$TMP/bench/build/state/check-times"
+	BUILD=$TMP/bench/build BENCH_README=$TMP/bench/README.md \
+		"$S/bench-report.sh" "$1" "$TMP/bench/results" &&
+		cat "$TMP/bench/results/bench.md"
+}
+
+# bench_then plots|readme CONSOLE - the PNGs, or the README, after a report.
+bench_then() {
+	bench_report "$2" >/dev/null || return
+	case "$1" in
+	plots) (cd "$TMP/bench/results" && printf '%s ' *.png && echo) | sed 's/ $//' ;;
+	readme) cat "$TMP/bench/README.md" ;;
+	esac
+}
+
+t_bench() {
+	local c=$DATA/bench-console.log
+
+	expect "bench: instructions per KiB and ratios" 0 \
+		'^\| 4096 \| 2048 \| 0\.250 \| 0\.250 \| 128\.000 \| 512\.0 \| 100\.0 \| 2000\.0 \| 20\.0 \|$' \
+		bench_report "$c"
+	expect "bench: the time target is checked" 0 'at least 10x less time: 20\.0x, met' bench_report "$c"
+	expect "bench: removal latency percentiles" 0 '^\| 3 \| 60\.0 \| 1200\.0 \| 1200\.0 \| \*\*not met\*\* \|$' \
+		bench_report "$c"
+	expect "bench: a missed scaling target is marked" 0 '20 functions in at most 3x the time of 1: 4\.0x, \*\*not met\*\*' \
+		bench_report "$c"
+	expect "bench: the recorded make check time" 0 '^\| cold \| 2026-11-01T10:00Z \| abc1234 \| 30\.0 \|$' \
+		bench_report "$c"
+	expect "bench: the plots are drawn" 0 '^latency\.png scaling\.png$' bench_then plots "$c"
+	expect "bench: README gets the tables" 0 '^### Parallel removal' bench_then readme "$c"
+	grep -v 'bench-data' "$c" >"$TMP/no-data.log"
+	expect "bench: a console without the data path fails" 1 'no data path results' \
+		bench_report "$TMP/no-data.log"
+	sed 's/cycle 0: 20 function/cycle 0: 19 function/' "$c" >"$TMP/short.log"
+	expect "bench: fewer functions removed than asked fails" 1 'did not remove the functions' \
+		bench_report "$TMP/short.log"
+	expect "bench: README without the markers fails" 1 'lacks the bench markers' \
+		env BENCH_README=/dev/null "$S/bench-report.sh" "$c" "$TMP/bench/r2"
+}
+
 main() {
 	echo "TAP version 13"
-	TESTS=(t_verdict t_guest t_series t_build t_series_check t_summary)
+	TESTS=(t_verdict t_guest t_series t_build t_series_check t_summary t_bench)
 	local t
 	for t in "${TESTS[@]}"; do
 		"$t"

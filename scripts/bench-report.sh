@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# bench-report.sh CONSOLE DIR - turn the console of a bench boot into the
+# report in DIR:
+#   DIR/data/*.dat   the raw numbers, one measurement per line
+#   DIR/bench.md     the tables: raw numbers, ratios and the targets
+#   DIR/*.png        the latency histogram and the scaling curve (gnuplot)
+# and put the tables into README.md between its bench markers.
+#
+# Fails with one line if the console lacks any part of the bench.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+README_BEGIN='<!-- bench:begin (scripts/bench-report.sh writes this part) -->'
+README_END='<!-- bench:end -->'
+
+# The lines of the console that the bench printed, without the "# "
+# indentation of run-suite and the kselftest harness.
+bench_lines() {
+	sed -E 's/^(# )+//' "$1" | tr -d '\r'
+}
+
+# parse CONSOLE DATADIR - the raw numbers, as data files.
+parse() {
+	local console=$1 data=$2
+
+	mkdir -p "$data"
+	bench_lines "$console" | awk '/^bench-data / {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		print v["path"], v["len"], v["round"], v["reqs"], v["bytes"],
+		      v["ns"], v["pcistb"], v["pcistg"], v["pcilg"]
+	}' >"$data/datapath.dat"
+	# The single-function cycles come before the first "bench-parallel N",
+	# and each cycle says how many functions it removed.
+	bench_lines "$console" | awk -v lat="$data/latency.dat" \
+		-v par="$data/parallel.dat" '
+		/^bench-parallel / { n = $2; next }
+		match($0, /cycle [0-9]+: [0-9]+ function\(s\) removed in [0-9.]+ ms/) {
+			split(substr($0, RSTART, RLENGTH), w, " ")
+			if (w[3] != (n ? n : 1)) {
+				printf "a cycle removed %d functions, not %d: %s\n",
+				       w[3], n ? n : 1, $0 > "/dev/stderr"
+				exit 1
+			}
+			if (n) print n, w[2] + 0, w[7] > par
+			else print w[7] > lat
+		}' || die "the bench did not remove the functions it was asked to ($console)"
+	[ -s "$data/datapath.dat" ] || die "no data path results in $console"
+	[ -s "$data/latency.dat" ] || die "no removal latency results in $console"
+	[ -s "$data/parallel.dat" ] || die "no parallel removal results in $console"
+	rm -f "$data/check-times.dat"
+	if [ -s "$BUILD/state/check-times" ]; then
+		cp "$BUILD/state/check-times" "$data/check-times.dat"
+	fi
+}
+
+# The data path: per length, exact instructions per KiB (all rounds) and
+# the median time of the rounds, region against BAR, with the ratios.
+datapath_table() {
+	sort -k2,2n -k1,1 -k6,6n "$1" | awk '
+	function median(key,    n) { n = cnt[key]; return t[key, int((n + 1) / 2)] }
+	{
+		key = $1 " " $2
+		cnt[key]++; t[key, cnt[key]] = $6 / 1e6
+		kib[key] += $5 / 1024; stb[key] += $7; ins[key] += $7 + $8 + $9
+		if (!($2 in seen)) { seen[$2] = 1; lens[++nl] = $2 }
+		run_kib[$2] = $5 / 1024
+	}
+	END {
+		printf "Median time of %d rounds; the instructions are counted by the device.\n\n", cnt["region " lens[1]]
+		print "| length (bytes) | KiB per run | region: PCISTB per KiB | region: instructions per KiB | BAR pwrite: instructions per KiB | instruction ratio (BAR / region) | region: ms | BAR pwrite: ms | time ratio (BAR / region) |"
+		print "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		for (i = 1; i <= nl; i++) {
+			r = "region " lens[i]; b = "bar " lens[i]
+			printf "| %d | %d | %.3f | %.3f | %.3f | %.1f | %.1f | %.1f | %.1f |\n",
+			       lens[i], run_kib[lens[i]], stb[r] / kib[r], ins[r] / kib[r], ins[b] / kib[b],
+			       (ins[b] / kib[b]) / (ins[r] / kib[r]),
+			       median(r), median(b), median(b) / median(r)
+		}
+		r = "region 4096"; b = "bar 4096"
+		if (!cnt[r] || !cnt[b]) exit
+		printf "\nTargets at 4096 bytes: at most 0.25 PCISTB per KiB: %.3f, %s; at least 100x fewer instructions: %.1fx, %s; at least 10x less time: %.1fx, %s.\n",
+		       stb[r] / kib[r], (stb[r] / kib[r] <= 0.25 ? "met" : "**not met**"),
+		       ins[b] / ins[r], (ins[b] / ins[r] >= 100 ? "met" : "**not met**"),
+		       median(b) / median(r), (median(b) / median(r) >= 10 ? "met" : "**not met**")
+	}'
+}
+
+# Nearest-rank percentiles of the single-function removal latency.
+latency_table() {
+	sort -n "$1" | awk '
+	{ v[++n] = $1 }
+	function pct(p,    k) { k = int((p * n + 99) / 100); return v[k < 1 ? 1 : k] }
+	END {
+		print "| cycles | p50 (ms) | p99 (ms) | max (ms) | target: p99 at most 1 s |"
+		print "|---:|---:|---:|---:|:---|"
+		printf "| %d | %.1f | %.1f | %.1f | %s |\n", n, pct(50), pct(99), v[n],
+		       (pct(99) <= 1000 ? "met" : "**not met**")
+	}'
+}
+
+# Per number of functions: the median, min and max total of its cycles,
+# and the median against that of one function.
+parallel_stats() {
+	sort -k1,1n -k3,3n "$1" | awk '
+	{ c[$1]++; t[$1, c[$1]] = $3; if (c[$1] == 1) ns[++k] = $1 }
+	END {
+		for (i = 1; i <= k; i++) {
+			n = ns[i]
+			print n, t[n, int((c[n] + 1) / 2)], t[n, 1], t[n, c[n]], c[n]
+		}
+	}'
+}
+
+parallel_table() {
+	awk '
+	NR == 1 { base = $2 }
+	NR == 1 {
+		print "| functions | cycles | median (ms) | min (ms) | max (ms) | ratio to 1 function |"
+		print "|---:|---:|---:|---:|---:|---:|"
+	}
+	{ printf "| %d | %d | %.1f | %.1f | %.1f | %.2f |\n", $1, $5, $2, $3, $4, $2 / base; last = $1; r = $2 / base }
+	END {
+		if (last == 20)
+			printf "\nTarget: 20 functions in at most 3x the time of 1: %.1fx, %s.\n", r, (r <= 3 ? "met" : "**not met**")
+	}' "$1"
+}
+
+check_times_table() {
+	echo "| make check | when (UTC) | commit | minutes |"
+	echo "|:---|:---|:---|---:|"
+	if [ ! -s "$1" ]; then
+		echo "| not recorded | | | |"
+		echo
+		echo "Each green \`make check\` records its time in build/state/check-times; run one on a clean clone (cold), then again (warm)."
+		return
+	fi
+	awk '{ last[$3] = $0 }
+	END {
+		for (k in last) {
+			split(last[k], f, " ")
+			printf "| %s | %s | %s | %.1f |\n", k, f[1], f[2], f[4] / 60
+		}
+	}' "$1" | sort
+}
+
+plots() {
+	local data=$1 dir=$2
+
+	need_cmd gnuplot
+	gnuplot -e "data='$data'; outdir='$dir'" "$TOP/scripts/bench-plots.gp" ||
+		die "gnuplot failed on $data"
+}
+
+report() {
+	local data=$1 when=$2
+
+	echo "# Benchmark results"
+	echo
+	echo "Measured by \`make bench\` on $when at commit $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown), under QEMU TCG with 20 ISM-like functions."
+	echo "Absolute times vary between runs on a shared host: compare the ratios, which come from one run."
+	echo
+	echo "## Data path: zPCI I/O region against vfio's BAR region"
+	echo
+	datapath_table "$data/datapath.dat"
+	echo
+	echo "## Removal latency under I/O load"
+	echo
+	echo "From \`echo 0 > power\` to the slot reading 0, one function with its VMM busy ([histogram](latency.png))."
+	echo
+	latency_table "$data/latency.dat"
+	echo
+	echo "## Parallel removal"
+	echo
+	echo "Total time of one cycle, every function powered off at once, each with its VMM busy ([scaling curve](scaling.png))."
+	echo
+	parallel_stats "$data/parallel.dat" >"$data/parallel-stats.dat"
+	parallel_table "$data/parallel-stats.dat"
+	echo
+	echo "## Cost of the bench"
+	echo
+	check_times_table "$data/check-times.dat"
+}
+
+# readme_splice FILE - replace README.md's part between the markers
+# (BENCH_README names another file, for the tests).
+readme_splice() {
+	local readme=${BENCH_README:-$TOP/README.md}
+
+	if ! grep -qF "$README_BEGIN" "$readme" || ! grep -qF "$README_END" "$readme"; then
+		die "README.md lacks the bench markers"
+	fi
+	awk -v b="$README_BEGIN" -v e="$README_END" -v f="$1" '
+		$0 == b { print; while ((getline l < f) > 0) print l; skip = 1; next }
+		$0 == e { skip = 0 }
+		!skip' "$readme" >"$readme.tmp"
+	mv "$readme.tmp" "$readme"
+}
+
+main() {
+	local console=${1:-} dir=${2:-}
+
+	[ -n "$console" ] || die "usage: $PROG CONSOLE DIR"
+	[ -n "$dir" ] || die "usage: $PROG CONSOLE DIR"
+	need_file "$console" "bench console log"
+	mkdir -p "$dir"
+	parse "$console" "$dir/data"
+	report "$dir/data" "$(date -u +%Y-%m-%d)" >"$dir/bench.md.tmp"
+	mv "$dir/bench.md.tmp" "$dir/bench.md"
+	plots "$dir/data" "$dir"
+	# README gets the tables without the page title, links into results/.
+	sed -e '1,/^Measured/{/^# /d}' -e 's/^## /### /' \
+		-e 's/](\([a-z]*\.png\))/](results\/\1)/' \
+		"$dir/bench.md" >"$dir/data/readme-part.md"
+	readme_splice "$dir/data/readme-part.md"
+	log "report: ${dir#"$TOP"/}/bench.md"
+}
+
+main "$@"
