@@ -74,12 +74,19 @@ count_tap() {
 	' "$1"
 }
 
+# badness [lock] - the patterns of console-badness.txt, or only the lock
+# problems and hangs among them.
+badness() {
+	if [ "${1:-}" = lock ]; then
+		sed -n 's/^lock: //p' "$BADNESS"
+	else
+		grep -v -e '^#' -e '^$' "$BADNESS" | sed 's/^lock: //'
+	fi
+}
+
 # scan_console CONSOLE - print the console lines that match a bad pattern.
 scan_console() {
-	local patterns
-
-	patterns=$(grep -v -e '^#' -e '^$' "$BADNESS")
-	tr -d '\r' <"$1" | grep -n -E -e "$patterns" || true
+	tr -d '\r' <"$1" | grep -n -E -e "$(badness)" || true
 }
 
 summarise() {
@@ -102,7 +109,7 @@ main() {
 	bad=$(scan_console "$console")
 
 	if grep -q '^bench: hang detected' "$console" ||
-		grep -qE 'INFO: task .* blocked for more than|possible circular locking|possible deadlock' <<<"$bad"; then
+		grep -qE -e "$(badness lock)" <<<"$bad"; then
 		hung=1
 	fi
 	if [ "${EXPECT_HANG:-0}" = 1 ]; then

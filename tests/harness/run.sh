@@ -61,6 +61,10 @@ t_verdict() {
 		env GUEST_STATUS=1 "$S/verdict.sh" "$DATA/clean.log" "$TMP/r.tap"
 	expect "verdict: reproducer hang is detected" 0 'hang was detected' \
 		env EXPECT_HANG=1 "$S/verdict.sh" "$DATA/hung-task.log" "$TMP/r.tap"
+	expect "verdict: reproducer lockdep report counts as the hang" 0 'hang was detected' \
+		env EXPECT_HANG=1 "$S/verdict.sh" "$DATA/lockdep.log" "$TMP/r.tap"
+	expect "verdict: reproducer WARN alone is not the hang" 1 'NO hang detected' \
+		env EXPECT_HANG=1 "$S/verdict.sh" "$DATA/warn.log" "$TMP/r.tap"
 	expect "verdict: reproducer without hang fails" 1 'NO hang detected' \
 		env EXPECT_HANG=1 "$S/verdict.sh" "$DATA/clean.log" "$TMP/r.tap"
 }
