@@ -27,11 +27,13 @@ plot data.'/latency.dat' using (bin($1)):(1) smooth frequency with boxes notitle
 # max as error bars, against 3x the time of one function (the target).
 stats data.'/parallel-stats.dat' using 2 every ::0::0 nooutput name 'one'
 set output outdir.'/scaling.png'
-set title 'Powering off N functions at once, each with a busy VMM'
+set title 'Powering off N functions at once, with and without busy VMMs'
 set xlabel 'functions powered off at once'
 set ylabel 'time of the cycle (ms)'
 set xrange [0:21]
 set xtics (1, 5, 10, 20)
 set yrange [0:*]
-plot data.'/parallel-stats.dat' using 1:2:3:4 with yerrorlines title 'median (min to max)', \
-     3 * one_min with lines dashtype 2 title 'target: 3x one function'
+set key top left
+plot data.'/parallel-stats.dat' using 1:2:3:4 with yerrorlines title 'busy VMMs: median (min to max)', \
+     data.'/idle-stats.dat' using 1:2:3:4 with yerrorlines title 'no user: median (min to max)', \
+     3 * one_min with lines dashtype 2 title 'target: 3x one function, busy VMMs'

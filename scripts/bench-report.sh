@@ -33,8 +33,14 @@ parse() {
 	# The single-function cycles come before the first "bench-parallel N",
 	# and each cycle says how many functions it removed.
 	bench_lines "$console" | awk -v lat="$data/latency.dat" \
-		-v par="$data/parallel.dat" '
+		-v par="$data/parallel.dat" -v phase="$data/parallel-phases.dat" '
 		/^bench-parallel / { n = $2; next }
+		# Per function: the whole removal, and the VMM part of it.
+		n && match($0, /(removal latency under I\/O load|VMM shutdown \(request to close\)) over [0-9]+ cycles: p50 [0-9.]+ ms/) {
+			split(substr($0, RSTART, RLENGTH), w, " ")
+			print n, (w[1] == "VMM" ? "shutdown" : "removal"), w[length(w) - 1] > phase
+			next
+		}
 		match($0, /cycle [0-9]+: [0-9]+ function\(s\) removed in [0-9.]+ ms/) {
 			split(substr($0, RSTART, RLENGTH), w, " ")
 			if (w[3] != (n ? n : 1)) {
@@ -45,9 +51,15 @@ parse() {
 			if (n) print n, w[2] + 0, w[7] > par
 			else print w[7] > lat
 		}' || die "the bench did not remove the functions it was asked to ($console)"
+	bench_lines "$console" | awk '/^bench-idle / {
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		print v["functions"], v["cycle"], v["ms"]
+	}' >"$data/idle.dat"
 	[ -s "$data/datapath.dat" ] || die "no data path results in $console"
 	[ -s "$data/latency.dat" ] || die "no removal latency results in $console"
 	[ -s "$data/parallel.dat" ] || die "no parallel removal results in $console"
+	[ -s "$data/parallel-phases.dat" ] || die "no per-function removal figures in $console"
+	[ -s "$data/idle.dat" ] || die "no removal results without a user in $console"
 	rm -f "$data/check-times.dat"
 	if [ -s "$BUILD/state/check-times" ]; then
 		cp "$BUILD/state/check-times" "$data/check-times.dat"
@@ -112,18 +124,27 @@ parallel_stats() {
 	}'
 }
 
+# parallel_table STATS PHASES IDLE_STATS - the cycle times with busy VMMs,
+# the per-function p50 of the whole removal and of the VMM's part of it,
+# and the cycle times without a user.
 parallel_table() {
 	awk '
-	NR == 1 { base = $2 }
-	NR == 1 {
-		print "| functions | cycles | median (ms) | min (ms) | max (ms) | ratio to 1 function |"
-		print "|---:|---:|---:|---:|---:|---:|"
+	FILENAME == ARGV[1] { p[$1, $2] = $3; next }
+	FILENAME == ARGV[2] { idle[$1] = $2; if (FNR == 1) ibase = $2; next }
+	FNR == 1 {
+		base = $2
+		print "| functions | cycles | cycle median (ms) | min (ms) | max (ms) | ratio to 1 function | per function: removal p50 (ms) | per function: VMM shutdown p50 (ms) | without a user: cycle median (ms) | without a user: ratio to 1 |"
+		print "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	}
-	{ printf "| %d | %d | %.1f | %.1f | %.1f | %.2f |\n", $1, $5, $2, $3, $4, $2 / base; last = $1; r = $2 / base }
+	{
+		printf "| %d | %d | %.1f | %.1f | %.1f | %.2f | %.1f | %.1f | %.1f | %.2f |\n", $1, $5, $2, $3, $4,
+		       $2 / base, p[$1, "removal"], p[$1, "shutdown"], idle[$1], idle[$1] / ibase
+		last = $1; r = $2 / base
+	}
 	END {
 		if (last == 20)
 			printf "\nTarget: 20 functions in at most 3x the time of 1: %.1fx, %s.\n", r, (r <= 3 ? "met" : "**not met**")
-	}' "$1"
+	}' "$2" "$3" "$1"
 }
 
 check_times_table() {
@@ -175,7 +196,10 @@ report() {
 	echo "Total time of one cycle, every function powered off at once, each with its VMM busy ([scaling curve](scaling.png))."
 	echo
 	parallel_stats "$data/parallel.dat" >"$data/parallel-stats.dat"
-	parallel_table "$data/parallel-stats.dat"
+	parallel_stats "$data/idle.dat" >"$data/idle-stats.dat"
+	parallel_table "$data/parallel-stats.dat" "$data/parallel-phases.dat" "$data/idle-stats.dat"
+	echo
+	echo "The VMM shutdown is the user's part of a removal, from vfio's request to the close of the device; the rest is the kernel's. Without a user, no function is open: that is the kernel's removal alone (\`zpci_removal_bench\`)."
 	echo
 	echo "## Cost of the bench"
 	echo

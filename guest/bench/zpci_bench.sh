@@ -7,7 +7,9 @@
 #     one function with its VMM running (zpci_unplug_stress_test);
 #  3. parallel removal: the same with 1, 5, 10 and 20 functions powered
 #     off at once, BENCH_PAR_CYCLES cycles each. A line "bench-parallel N"
-#     goes before each count.
+#     goes before each count;
+#  4. the same parallel removal without a user (zpci_removal_bench), the
+#     kernel's own share.
 #
 # Exits non-zero as soon as one of them fails.
 
@@ -24,7 +26,8 @@ done
 ZPCI_STRESS_ONLY=power_off ZPCI_STRESS_CYCLES=$cycles \
 	ZPCI_TEST_FIDS=00000001 ./zpci_unplug_stress_test || exit 1
 
-for n in 1 5 10 20; do
+counts="1 5 10 20"
+for n in $counts; do
 	if [ "$n" -gt "$ism" ]; then
 		echo "zpci_bench: $n functions asked, only $ism ISM-like ones" >&2
 		exit 1
@@ -38,3 +41,6 @@ for n in 1 5 10 20; do
 		ZPCI_STRESS_CYCLES=$((par_cycles * 3)) \
 		ZPCI_TEST_FIDS=$fids ./zpci_unplug_stress_test || exit 1
 done
+
+# shellcheck disable=SC2086 # a list of counts
+BENCH_IDLE_CYCLES=$par_cycles ./zpci_removal_bench $counts || exit 1

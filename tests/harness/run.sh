@@ -319,6 +319,8 @@ t_bench() {
 	expect "bench: the time target is checked" 0 'at least 10x less time: 20\.0x, met' bench_report "$c"
 	expect "bench: removal latency percentiles" 0 '^\| 3 \| 60\.0 \| 1200\.0 \| 1200\.0 \| \*\*not met\*\* \|$' \
 		bench_report "$c"
+	expect "bench: per-function removal, VMM shutdown, no user" 0 '^\| 20 \| 1 \| 200\.0 \| 200\.0 \| 200\.0 \| 4\.00 \| 150\.0 \| 90\.0 \| 100\.0 \| 4\.00 \|$' \
+		bench_report "$c"
 	expect "bench: a missed scaling target is marked" 0 '20 functions in at most 3x the time of 1: 4\.0x, \*\*not met\*\*' \
 		bench_report "$c"
 	expect "bench: the recorded make check time" 0 '^\| cold \| 2026-11-01T10:00Z \| abc1234 \| 30\.0 \|$' \

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parallel removal without a user (make bench): power off the slots of the
+ * first N ISM-like functions at once, none of them opened by anybody, and
+ * time until every slot reads 0; then power them on again and wait for
+ * them. That is the kernel's own share of a parallel removal, to set
+ * against the same removal with busy VMMs (zpci_unplug_stress_test).
+ *
+ * Prints one line per cycle: "bench-idle functions=N cycle=C ms=T".
+ * Arguments: the counts N; environment: BENCH_IDLE_CYCLES (default 5).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zpci_lib.h"
+
+#define TIMEOUT_MS	60000
+
+struct slot {
+	struct zpci_func func;
+	pthread_t thread;
+	int ret;
+};
+
+static void *power_off(void *arg)
+{
+	struct slot *s = arg;
+
+	s->ret = zpci_slot_power_write(&s->func, 0) ?:
+		 zpci_slot_wait_power(&s->func, 0, TIMEOUT_MS);
+	return NULL;
+}
+
+static int fail(const char *what, int err)
+{
+	fprintf(stderr, "zpci_removal_bench: %s: %s\n", what, strerror(-err));
+	return 1;
+}
+
+/* Remove the first @n functions at once, then bring them back. */
+static int cycle(struct slot *slots, int n, int c)
+{
+	uint64_t t0, t1;
+	int i, ret;
+
+	t0 = zpci_now_us();
+	for (i = 0; i < n; i++) {
+		ret = -pthread_create(&slots[i].thread, NULL, power_off, &slots[i]);
+		if (ret)
+			return fail("pthread_create", ret);
+	}
+	for (i = 0; i < n; i++)
+		pthread_join(slots[i].thread, NULL);
+	t1 = zpci_now_us();
+	for (i = 0; i < n; i++)
+		if (slots[i].ret)
+			return fail(slots[i].func.name, slots[i].ret);
+	printf("bench-idle functions=%d cycle=%d ms=%.1f\n", n, c,
+	       (t1 - t0) / 1000.0);
+	fflush(stdout);
+
+	for (i = 0; i < n; i++) {
+		ret = zpci_slot_power_write(&slots[i].func, 1) ?:
+		      zpci_wait_func(slots[i].func.fid, &slots[i].func, TIMEOUT_MS);
+		if (ret)
+			return fail(slots[i].func.name, ret);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *env = getenv("BENCH_IDLE_CYCLES");
+	int cycles = env && *env ? atoi(env) : 5;
+	struct zpci_func funcs[ZPCI_MAX_FUNCS];
+	struct slot slots[ZPCI_MAX_FUNCS];
+	int i, n, a, c, nslots = 0;
+
+	if (argc < 2 || cycles < 1)
+		return fail("usage: zpci_removal_bench N... (BENCH_IDLE_CYCLES > 0)",
+			    -EINVAL);
+	n = zpci_discover(funcs, ZPCI_MAX_FUNCS);
+	for (i = 0; i < n; i++)
+		if (zpci_is_ism(&funcs[i]))
+			slots[nslots++].func = funcs[i];
+	for (a = 1; a < argc; a++) {
+		n = atoi(argv[a]);
+		if (n < 1 || n > nslots) {
+			fprintf(stderr, "zpci_removal_bench: %s functions asked, %d ISM-like ones\n",
+				argv[a], nslots);
+			return 1;
+		}
+		for (c = 0; c < cycles; c++)
+			if (cycle(slots, n, c))
+				return 1;
+	}
+	return 0;
+}
