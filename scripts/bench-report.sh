@@ -222,7 +222,7 @@ readme_splice() {
 }
 
 main() {
-	local console=${1:-} dir=${2:-}
+	local console=${1:-} dir=${2:-} part
 
 	[ -n "$console" ] || die "usage: $PROG CONSOLE DIR"
 	[ -n "$dir" ] || die "usage: $PROG CONSOLE DIR"
@@ -233,10 +233,13 @@ main() {
 	mv "$dir/bench.md.tmp" "$dir/bench.md"
 	plots "$dir/data" "$dir"
 	# README gets the tables without the page title, links into results/.
+	part=$(mktemp)
+	# shellcheck disable=SC2064 # expand $part now
+	trap "rm -f '$part'" EXIT
 	sed -e '1,/^Measured/{/^# /d}' -e 's/^## /### /' \
 		-e 's/](\([a-z]*\.png\))/](results\/\1)/' \
-		"$dir/bench.md" >"$dir/data/readme-part.md"
-	readme_splice "$dir/data/readme-part.md"
+		"$dir/bench.md" >"$part"
+	readme_splice "$part"
 	log "report: ${dir#"$TOP"/}/bench.md"
 }
 
