@@ -25,11 +25,21 @@ parse() {
 	local console=$1 data=$2
 
 	mkdir -p "$data"
-	bench_lines "$console" | awk '/^bench-data / {
+	bench_lines "$console" | awk -v keys="path len round reqs bytes us pcistb pcistg pcilg" '
+	BEGIN { nk = split(keys, k, " ") }
+	/^bench-data / {
+		delete v
 		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		print v["path"], v["len"], v["round"], v["reqs"], v["bytes"],
-		      v["ns"], v["pcistb"], v["pcistg"], v["pcilg"]
-	}' >"$data/datapath.dat"
+		line = ""
+		for (i = 1; i <= nk; i++) {
+			if (!(k[i] in v)) {
+				printf "no %s= in: %s\n", k[i], $0 > "/dev/stderr"
+				exit 1
+			}
+			line = line (i > 1 ? " " : "") v[k[i]]
+		}
+		print line
+	}' >"$data/datapath.dat" || die "malformed data path results in $console"
 	# The single-function cycles come before the first "bench-parallel N",
 	# and each cycle says how many functions it removed.
 	bench_lines "$console" | awk -v lat="$data/latency.dat" \
@@ -73,7 +83,7 @@ datapath_table() {
 	function median(key,    n) { n = cnt[key]; return t[key, int((n + 1) / 2)] }
 	{
 		key = $1 " " $2
-		cnt[key]++; t[key, cnt[key]] = $6 / 1e6
+		cnt[key]++; t[key, cnt[key]] = $6 / 1e3
 		kib[key] += $5 / 1024; stb[key] += $7; ins[key] += $7 + $8 + $9
 		if (!($2 in seen)) { seen[$2] = 1; lens[++nl] = $2 }
 		run_kib[$2] = $5 / 1024

@@ -2,7 +2,8 @@
 # build-guest-tests.sh [VARIANT [DIR]] - the bench's own guest programs
 # from guest/DIR/ (default tests): shell scripts are copied, C programs are
 # built statically for s390x with the series' selftest harness and zPCI
-# helpers (tools/testing/selftests/drivers/s390x/zpci/zpci_{lib,qmp}.c).
+# helpers (tools/testing/selftests/drivers/s390x/zpci/zpci_{lib,qmp}.c) and
+# guest/include/.
 # All land in build/out/DIR/; for DIR=tests that is next to the selftests.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -19,7 +20,8 @@ main() {
 	hdrs=$KOUT/usr/include
 	need_file "$lib/zpci_lib.c" "zPCI selftest helpers of the series"
 	need_file "$hdrs/linux/vfio.h" "uapi headers (run 'make kernel')"
-	cflags=(-O2 -Wall -static -pthread -D_GNU_SOURCE -isystem "$hdrs" -I "$st" -I "$lib")
+	cflags=(-O2 -Wall -static -pthread -D_GNU_SOURCE -isystem "$hdrs" -I "$st" -I "$lib"
+		-I "$TOP/guest/include")
 	mkdir -p "$OUT/$dir"
 	for f in "$TOP/guest/$dir"/*; do
 		out=$OUT/$dir/$(basename "${f%.*}")

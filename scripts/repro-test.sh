@@ -10,12 +10,11 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 main() {
-	local logf=$RESULTS/repro-console.log
-
-	"$TOP/scripts/run-guest.sh" --kernel "$OUT/bzImage-repro" --ism 1 --virtio 0 \
+	# build/results/repro-console.log and repro.tap
+	EXPECT_HANG=1 "$TOP/scripts/guest-test.sh" --name repro \
+		--kernel "$OUT/bzImage-repro" --ism 1 --virtio 0 \
 		--append "bench.suite=zpci_unplug_stress_test ZPCI_STRESS_ONLY=power_off ZPCI_STRESS_CYCLES=2" \
-		--timeout "${REPRO_TIMEOUT:-120}" --log "$logf" || true
-	EXPECT_HANG=1 "$TOP/scripts/verdict.sh" "$logf" "$RESULTS/repro.tap"
+		--timeout "${REPRO_TIMEOUT:-120}"
 }
 
 main "$@"

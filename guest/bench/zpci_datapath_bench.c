@@ -9,7 +9,7 @@
  *
  * for chunk lengths from 8 to 4096 bytes, and print one line per run:
  *
- *   bench-data path=P len=L round=R reqs=N bytes=B ns=T pcistb=S pcistg=G pcilg=L
+ *   bench-data path=P len=L round=R reqs=N bytes=B us=T pcistb=S pcistg=G pcilg=L
  *
  * The instruction counts are the device's own: QEMU's s390-ism-test access
  * counters (QOM properties of the zpci device, read through the qmp-relay
@@ -26,21 +26,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/vfio.h>
 
 #include "zpci_lib.h"
 #include "zpci_qmp.h"
+#include "guest_util.h"
 
 #define BAR_WINDOW	(1024 * 1024)	/* BAR0 of s390-ism-test */
 
 static const unsigned int lengths[] = { 8, 16, 64, 256, 1024, 4096 };
-
-struct counters {
-	uint64_t stb, stb_bytes, stg, stg_bytes, lg;
-};
 
 struct target {
 	struct zpci_func func;
@@ -49,31 +45,6 @@ struct target {
 	uint64_t bar_off;
 	int qmp;
 };
-
-static int fail(const char *what, int err)
-{
-	fprintf(stderr, "zpci_datapath_bench: %s: %s\n", what, strerror(-err));
-	return 1;
-}
-
-static int read_counters(struct target *t, struct counters *c)
-{
-	uint32_t fid = t->func.fid;
-
-	return zpci_qmp_qom_get_u64(t->qmp, fid, "pcistb-count", &c->stb) ?:
-	       zpci_qmp_qom_get_u64(t->qmp, fid, "pcistb-bytes", &c->stb_bytes) ?:
-	       zpci_qmp_qom_get_u64(t->qmp, fid, "pcistg-count", &c->stg) ?:
-	       zpci_qmp_qom_get_u64(t->qmp, fid, "pcistg-bytes", &c->stg_bytes) ?:
-	       zpci_qmp_qom_get_u64(t->qmp, fid, "pcilg-count", &c->lg);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* Write @bytes in chunks of @len through the region or the BAR. */
 static int write_all(struct target *t, bool region, unsigned int len,
@@ -93,6 +64,10 @@ static int write_all(struct target *t, bool region, unsigned int len,
 			if (ret)
 				return ret;
 		} else {
+			/*
+			 * Not zpci_vfio_bar_write(): it asks for the region
+			 * info on every call, an ioctl the VMM does not make.
+			 */
 			n = pwrite(t->v.device, buf, len, t->bar_off + off);
 			if (n < 0)
 				return -errno;
@@ -106,19 +81,19 @@ static int write_all(struct target *t, bool region, unsigned int len,
 static int run(struct target *t, bool region, unsigned int len, int round,
 	       uint64_t bytes, uint8_t *buf)
 {
-	struct counters a, b;
+	struct ism_counters a, b;
 	uint64_t t0, t1;
 	int ret;
 
-	ret = read_counters(t, &a);
+	ret = ism_read_counters(t->qmp, t->func.fid, &a);
 	if (ret)
 		return fail("reading the device's access counters", ret);
-	t0 = now_ns();
+	t0 = zpci_now_us();
 	ret = write_all(t, region, len, bytes, buf);
-	t1 = now_ns();
+	t1 = zpci_now_us();
 	if (ret)
 		return fail(region ? "region request" : "BAR pwrite", ret);
-	ret = read_counters(t, &b);
+	ret = ism_read_counters(t->qmp, t->func.fid, &b);
 	if (ret)
 		return fail("reading the device's access counters", ret);
 	if (b.stb_bytes - a.stb_bytes + b.stg_bytes - a.stg_bytes != bytes) {
@@ -130,7 +105,7 @@ static int run(struct target *t, bool region, unsigned int len, int round,
 			(unsigned long long)bytes);
 		return 1;
 	}
-	printf("bench-data path=%s len=%u round=%d reqs=%llu bytes=%llu ns=%llu pcistb=%llu pcistg=%llu pcilg=%llu\n",
+	printf("bench-data path=%s len=%u round=%d reqs=%llu bytes=%llu us=%llu pcistb=%llu pcistg=%llu pcilg=%llu\n",
 	       region ? "region" : "bar", len, round,
 	       (unsigned long long)(bytes / len), (unsigned long long)bytes,
 	       (unsigned long long)(t1 - t0),
@@ -139,13 +114,6 @@ static int run(struct target *t, bool region, unsigned int len, int round,
 	       (unsigned long long)(b.lg - a.lg));
 	fflush(stdout);
 	return 0;
-}
-
-static int env_int(const char *name, int def)
-{
-	const char *s = getenv(name);
-
-	return s && *s ? atoi(s) : def;
 }
 
 static int open_target(struct target *t)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "zpci_lib.h"
+#include "guest_util.h"
 
 #define TIMEOUT_MS	60000
 
@@ -32,12 +33,6 @@ static void *power_off(void *arg)
 	s->ret = zpci_slot_power_write(&s->func, 0) ?:
 		 zpci_slot_wait_power(&s->func, 0, TIMEOUT_MS);
 	return NULL;
-}
-
-static int fail(const char *what, int err)
-{
-	fprintf(stderr, "zpci_removal_bench: %s: %s\n", what, strerror(-err));
-	return 1;
 }
 
 /* Remove the first @n functions at once, then bring them back. */
@@ -73,8 +68,7 @@ static int cycle(struct slot *slots, int n, int c)
 
 int main(int argc, char **argv)
 {
-	const char *env = getenv("BENCH_IDLE_CYCLES");
-	int cycles = env && *env ? atoi(env) : 5;
+	int cycles = env_int("BENCH_IDLE_CYCLES", 5);
 	struct zpci_func funcs[ZPCI_MAX_FUNCS];
 	struct slot slots[ZPCI_MAX_FUNCS];
 	int i, n, a, c, nslots = 0;

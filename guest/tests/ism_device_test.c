@@ -18,31 +18,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
 #include "kselftest_harness.h"
 #include "zpci_lib.h"
 #include "zpci_qmp.h"
+#include "guest_util.h"
 
 #define VIRTIO_VENDOR	0x1af4
 #define ACCESSES	16
 
 static int qmp = -1;
-
-struct counters {
-	uint64_t lg, lg_bytes, stg, stg_bytes, stb, stb_bytes;
-};
-
-static int read_counters(uint32_t fid, struct counters *c)
-{
-	return zpci_qmp_qom_get_u64(qmp, fid, "pcilg-count", &c->lg) ?:
-	       zpci_qmp_qom_get_u64(qmp, fid, "pcilg-bytes", &c->lg_bytes) ?:
-	       zpci_qmp_qom_get_u64(qmp, fid, "pcistg-count", &c->stg) ?:
-	       zpci_qmp_qom_get_u64(qmp, fid, "pcistg-bytes", &c->stg_bytes) ?:
-	       zpci_qmp_qom_get_u64(qmp, fid, "pcistb-count", &c->stb) ?:
-	       zpci_qmp_qom_get_u64(qmp, fid, "pcistb-bytes", &c->stb_bytes);
-}
 
 FIXTURE(ism) {
 	struct zpci_func funcs[ZPCI_MAX_FUNCS];
@@ -92,11 +78,10 @@ TEST_F(ism, function_groups)
 
 TEST_F(ism, access_counters)
 {
-	struct counters before, after;
+	struct ism_counters before, after;
 	uint64_t off, size, val = 0x0123456789abcdefULL;
 	struct zpci_func *f = NULL;
 	struct zpci_vfio v;
-	uint16_t cmd;
 	uint32_t in;
 	int i;
 
@@ -109,19 +94,16 @@ TEST_F(ism, access_counters)
 	ASSERT_NE(NULL, f) TH_LOG("no ISM-like function");
 
 	ASSERT_EQ(0, zpci_vfio_open(f, &v));
-	ASSERT_EQ(0, zpci_vfio_region(&v, VFIO_PCI_CONFIG_REGION_INDEX, &off, &size));
-	ASSERT_EQ(2, pread(v.device, &cmd, 2, off + PCI_COMMAND));
-	cmd |= PCI_COMMAND_MEMORY;
-	ASSERT_EQ(2, pwrite(v.device, &cmd, 2, off + PCI_COMMAND));
+	ASSERT_EQ(0, zpci_vfio_set_memory(&v, true));
 	ASSERT_EQ(0, zpci_vfio_region(&v, VFIO_PCI_BAR0_REGION_INDEX, &off, &size));
 
 	/* Between the two snapshots, only BAR0 accesses reach the device. */
-	ASSERT_EQ(0, read_counters(f->fid, &before));
+	ASSERT_EQ(0, ism_read_counters(qmp, f->fid, &before));
 	for (i = 0; i < ACCESSES; i++)
 		ASSERT_EQ(8, pwrite(v.device, &val, 8, off + 8 * i));
 	for (i = 0; i < ACCESSES; i++)
 		ASSERT_EQ(4, pread(v.device, &in, 4, off + 4 * i));
-	ASSERT_EQ(0, read_counters(f->fid, &after));
+	ASSERT_EQ(0, ism_read_counters(qmp, f->fid, &after));
 	zpci_vfio_close(&v);
 
 	EXPECT_EQ(ACCESSES, after.stg - before.stg);

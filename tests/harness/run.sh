@@ -330,6 +330,9 @@ t_bench() {
 	grep -v 'bench-data' "$c" >"$TMP/no-data.log"
 	expect "bench: a console without the data path fails" 1 'no data path results' \
 		bench_report "$TMP/no-data.log"
+	sed 's/ us=/ ns=/' "$c" >"$TMP/ns.log"
+	expect "bench: a data line without its time fails" 1 'malformed data path results' \
+		bench_report "$TMP/ns.log"
 	sed 's/cycle 0: 20 function/cycle 0: 19 function/' "$c" >"$TMP/short.log"
 	expect "bench: fewer functions removed than asked fails" 1 'did not remove the functions' \
 		bench_report "$TMP/short.log"
