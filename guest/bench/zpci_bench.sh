@@ -9,7 +9,7 @@
 #     off at once, BENCH_PAR_CYCLES cycles each. A line "bench-parallel N"
 #     goes before each count;
 #  4. the same parallel removal without a user (zpci_removal_bench), the
-#     kernel's own share.
+#     kernel's own share, and the CPU time it keeps the guest busy.
 #
 # Exits non-zero as soon as one of them fails.
 

@@ -6,10 +6,15 @@
  * them. That is the kernel's own share of a parallel removal, to set
  * against the same removal with busy VMMs (zpci_unplug_stress_test).
  *
- * Prints one line per cycle: "bench-idle functions=N cycle=C ms=T".
+ * Prints one line per cycle: "bench-idle functions=N cycle=C ms=T
+ * busy_ms=B cpus=P", where B is the CPU time that the guest's P CPUs were
+ * not idle during the T ms of the removal, all CPUs together. B near P * T
+ * means the removal is bound by CPU, B near T that it runs one CPU at a
+ * time.
  * Arguments: the counts N; environment: BENCH_IDLE_CYCLES (default 5).
  */
 #include <errno.h>
+#include <glob.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,12 +40,47 @@ static void *power_off(void *arg)
 	return NULL;
 }
 
+/*
+ * The idle time of all CPUs together, in microseconds, and their number:
+ * s390 accounts idle time exactly, per CPU (arch/s390/kernel/idle.c).
+ */
+static int idle_us(uint64_t *us, int *cpus)
+{
+	glob_t g;
+	size_t i;
+	int ret = 0;
+
+	if (glob("/sys/devices/system/cpu/cpu[0-9]*/idle_time_us", 0, NULL, &g))
+		return -ENOENT;
+	*us = 0;
+	for (i = 0; i < g.gl_pathc && !ret; i++) {
+		unsigned long long v;
+		FILE *f = fopen(g.gl_pathv[i], "r");
+
+		if (!f) {
+			ret = -errno;
+			break;
+		}
+		if (fscanf(f, "%llu", &v) == 1)
+			*us += v;
+		else
+			ret = -EIO;
+		fclose(f);
+	}
+	*cpus = g.gl_pathc;
+	globfree(&g);
+	return ret;
+}
+
 /* Remove the first @n functions at once, then bring them back. */
 static int cycle(struct slot *slots, int n, int c)
 {
-	uint64_t t0, t1;
-	int i, ret;
+	uint64_t t0, t1, idle0, idle1;
+	int i, ret, cpus;
 
+	ret = idle_us(&idle0, &cpus);
+	if (ret)
+		return fail("idle_time_us", ret);
 	t0 = zpci_now_us();
 	for (i = 0; i < n; i++) {
 		ret = -pthread_create(&slots[i].thread, NULL, power_off, &slots[i]);
@@ -50,11 +90,19 @@ static int cycle(struct slot *slots, int n, int c)
 	for (i = 0; i < n; i++)
 		pthread_join(slots[i].thread, NULL);
 	t1 = zpci_now_us();
+	ret = idle_us(&idle1, &cpus);
+	if (ret)
+		return fail("idle_time_us", ret);
 	for (i = 0; i < n; i++)
 		if (slots[i].ret)
 			return fail(slots[i].func.name, slots[i].ret);
-	printf("bench-idle functions=%d cycle=%d ms=%.1f\n", n, c,
-	       (t1 - t0) / 1000.0);
+	/* Idle time can run a little past t1: never report negative work */
+	idle1 -= idle0;
+	if (idle1 > (t1 - t0) * cpus)
+		idle1 = (t1 - t0) * cpus;
+	printf("bench-idle functions=%d cycle=%d ms=%.1f busy_ms=%.1f cpus=%d\n",
+	       n, c, (t1 - t0) / 1000.0,
+	       ((t1 - t0) * cpus - idle1) / 1000.0, cpus);
 	fflush(stdout);
 
 	for (i = 0; i < n; i++) {

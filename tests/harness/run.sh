@@ -319,9 +319,12 @@ t_bench() {
 	expect "bench: the time target is checked" 0 'at least 10x less time: 20\.0x, met' bench_report "$c"
 	expect "bench: removal latency percentiles" 0 '^\| 3 \| 60\.0 \| 1200\.0 \| 1200\.0 \| \*\*not met\*\* \|$' \
 		bench_report "$c"
-	expect "bench: per-function removal, VMM shutdown, no user" 0 '^\| 20 \| 1 \| 200\.0 \| 200\.0 \| 200\.0 \| 4\.00 \| 150\.0 \| 90\.0 \| 100\.0 \| 4\.00 \|$' \
+	expect "bench: per-function removal, VMM shutdown, no user" 0 '^\| 20 \| 1 \| 200\.0 \| 200\.0 \| 200\.0 \| 4\.00 \| 150\.0 \| 90\.0 \| 100\.0 \| 4\.00 \| 190\.0 \|$' \
 		bench_report "$c"
 	expect "bench: a missed scaling target is marked" 0 '20 functions in at most 3x the time of 1: 4\.0x, \*\*not met\*\*' \
+		bench_report "$c"
+	expect "bench: the CPU floor of the scaling target" 0 \
+		"busy for 23\\.0 ms of CPU time\\. Twenty are at least 460\\.0 ms: spread perfectly over the guest's 2 CPUs, 230\\.0 ms, 4\\.6x the time of one function with its VMM, so the target needs at least 4 CPUs \\(not met here\\)\\. Removing 20 at once without a user kept the CPUs busy for 190\\.0 ms, 95% of their time over the cycle\\." \
 		bench_report "$c"
 	expect "bench: the recorded make check time" 0 '^\| cold \| 2026-11-01T10:00Z \| abc1234 \| 30\.0 \|$' \
 		bench_report "$c"
@@ -333,6 +336,9 @@ t_bench() {
 	sed 's/ us=/ ns=/' "$c" >"$TMP/ns.log"
 	expect "bench: a data line without its time fails" 1 'malformed data path results' \
 		bench_report "$TMP/ns.log"
+	sed 's/ busy_ms=/ idle_ms=/' "$c" >"$TMP/no-busy.log"
+	expect "bench: a no-user line without its CPU time fails" 1 'malformed removal results without a user' \
+		bench_report "$TMP/no-busy.log"
 	sed 's/cycle 0: 20 function/cycle 0: 19 function/' "$c" >"$TMP/short.log"
 	expect "bench: fewer functions removed than asked fails" 1 'did not remove the functions' \
 		bench_report "$TMP/short.log"
