@@ -200,12 +200,25 @@ plots() {
 		die "gnuplot failed on $data"
 }
 
+# The commit the bench ran at, "-dirty" if the tree differs from it other
+# than in what this report itself writes.
+commit_id() {
+	local id
+
+	id=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null) || { echo unknown; return; }
+	if [ -n "$(git -C "$TOP" status --porcelain --untracked-files=no -- . \
+		':!results' ':!README.md')" ]; then
+		id+=-dirty
+	fi
+	echo "$id"
+}
+
 report() {
 	local data=$1 when=$2
 
 	echo "# Benchmark results"
 	echo
-	echo "Measured by \`make bench\` on $when at commit $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown), under QEMU TCG with 20 ISM-like functions."
+	echo "Measured by \`make bench\` on $when at commit $(commit_id), under QEMU TCG with 20 ISM-like functions."
 	echo "Absolute times vary between runs on a shared host: compare the ratios, which come from one run."
 	echo
 	echo "## Data path: zPCI I/O region against vfio's BAR region"
