@@ -17,16 +17,18 @@ V ?= 0
 export V
 
 # Guest run knobs (see scripts/run-guest.sh): SUITE=prog[,prog], EXTRA=dir
-# of extra test programs, INITRD=your own initramfs, ISM=N, VIRTIO=N.
+# of extra test programs, INITRD=your own initramfs, ISM=N functions of
+# which STRICT=N without relaxed alignment, VIRTIO=N.
 SUITE ?=
 EXTRA ?=
 INITRD ?=
 ISM ?= 2
+STRICT ?= 1
 VIRTIO ?= 1
 
 S := scripts
 R := build/results
-GUEST_ARGS = --ism $(ISM) --virtio $(VIRTIO) \
+GUEST_ARGS = --ism $(ISM) --strict $(STRICT) --virtio $(VIRTIO) \
 	$(if $(SUITE),--append bench.suite=$(SUITE)) \
 	$(if $(INITRD),--initrd $(INITRD)) \
 	$(if $(EXTRA),--extra build/out/initramfs-extra.cpio.gz)
@@ -52,7 +54,7 @@ check:
 
 .PHONY: check-steps
 check-steps: setup tree harness-test tools-test build series-check guest-test \
-	stress-test repro
+	stress-test race-test repro
 
 ## Set-up and editable trees ###############################################
 
@@ -92,11 +94,12 @@ tools:
 
 ## Tests ####################################################################
 
-.PHONY: guest-test stress-test harness-test tools-test series-check
-# The suite but the unplug stress test, on ISM=2 VIRTIO=1 functions.
+.PHONY: guest-test stress-test race-test harness-test tools-test series-check
+# The suite but the stress and race tests, on ISM=2 VIRTIO=1 functions.
+SLOW_TESTS := zpci_unplug_stress_test,zpci_race_test
 guest-test: build
 	$S/record.sh guest -- $S/guest-test.sh $(GUEST_ARGS) \
-		--append bench.skip=zpci_unplug_stress_test
+		--append bench.skip=$(SLOW_TESTS)
 
 # The unplug stress test on STRESS_ISM functions, the parallel variant
 # powering all of them off at once.
@@ -104,6 +107,11 @@ STRESS_ISM ?= 20
 stress-test: build
 	$S/record.sh stress -- $S/guest-test.sh --name stress --ism $(STRESS_ISM) \
 		--virtio 0 --append bench.suite=zpci_unplug_stress_test
+
+# Every pair of operations that can meet on one ISM-like function.
+race-test: build
+	$S/record.sh race -- $S/guest-test.sh --name race --ism 1 --virtio 0 \
+		--append bench.suite=zpci_race_test
 
 harness-test: tree
 	$S/record.sh harness -- tests/harness/run.sh
@@ -125,13 +133,37 @@ cover-letter: tree
 tools-test:
 	$S/record.sh lockdep-summary -- $(MAKE) -C tools/lockdep-summary check
 
-## The 2021 deadlock, kept as an expected failure #########################
+## The expected failures: lock orders that the tests must catch ###########
 
+# Each reproducer is patches/<name> on top of the series (scripts/lib.sh):
+# repro, the 2021 zdev->state_lock (seed 004), caught by the stress test;
+# repro-race, the device lock before memory_lock, caught by the race test.
 .PHONY: repro
 repro: build
 	$S/tree.sh repro
 	$S/build-kernel.sh repro
-	$S/record.sh repro -- $S/repro-test.sh
+	$S/record.sh repro -- $S/repro-test.sh repro
+	$S/tree.sh repro-race
+	$S/build-kernel.sh repro-race
+	$S/record.sh race-repro -- $S/repro-test.sh repro-race
+
+## KASAN: the guest suite and the stress test on a KASAN kernel ###########
+
+.PHONY: check-kasan
+check-kasan: build
+	rm -f $R/summary.txt
+	$S/build-kernel.sh kasan
+	$(MAKE) KEEP_GOING=1 kasan-steps
+	$S/summary.sh $R/summary.txt
+
+.PHONY: kasan-steps
+kasan-steps:
+	$S/record.sh kasan-guest -- $S/guest-test.sh --name kasan-guest \
+		--kernel build/out/bzImage-kasan $(GUEST_ARGS) \
+		--append bench.skip=$(SLOW_TESTS)
+	$S/record.sh kasan-stress -- $S/guest-test.sh --name kasan-stress \
+		--kernel build/out/bzImage-kasan --ism $(STRESS_ISM) --virtio 0 \
+		--append bench.suite=zpci_unplug_stress_test
 
 ## Benchmarks, not part of make check #####################################
 

@@ -4,7 +4,8 @@
 # built statically for s390x with the series' selftest harness and zPCI
 # helpers (tools/testing/selftests/drivers/s390x/zpci/zpci_{lib,qmp}.c) and
 # guest/include/.
-# All land in build/out/DIR/; for DIR=tests that is next to the selftests.
+# All land in build/out/DIR/, which is emptied first; DIR=tests is /tests
+# in the guest, next to the kselftests in /kselftest.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -22,6 +23,7 @@ main() {
 	need_file "$hdrs/linux/vfio.h" "uapi headers (run 'make kernel')"
 	cflags=(-O2 -Wall -static -pthread -D_GNU_SOURCE -isystem "$hdrs" -I "$st" -I "$lib"
 		-I "$TOP/guest/include")
+	rm -rf "${OUT:?}/$dir"
 	mkdir -p "$OUT/$dir"
 	for f in "$TOP/guest/$dir"/*; do
 		out=$OUT/$dir/$(basename "${f%.*}")

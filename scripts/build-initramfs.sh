@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # build-initramfs.sh - pack the guest's initramfs:
-#   build/out/initramfs.cpio.gz  busybox, guest/init, guest/run-suite and the
-#                                test programs from build/out/tests/
+#   build/out/initramfs.cpio.gz  busybox, guest/init, guest/run-suite, the
+#                                bench's own programs from build/out/tests/
+#                                as /tests, and the kselftests installed in
+#                                build/out/kselftest/ as /kselftest
 # build-initramfs.sh --extra DIR OUT - pack the files of DIR as /tests/* into
 #   the archive OUT, which the kernel unpacks on top of the main one.
 set -euo pipefail
@@ -13,7 +15,7 @@ APPLETS=(
 	sh ash cat echo printf test '[' ls mkdir rm ln cp mv chmod mount umount
 	sed tr cut grep awk head tail wc sort seq xargs find readlink basename
 	dirname date sleep timeout kill ps setsid cttyhack poweroff reboot sync
-	dmesg uname env true false od hexdump dd stat tee sysctl
+	dmesg uname env true false od hexdump dd stat tee sysctl realpath uniq
 )
 
 # make_cpio DIR OUT - a reproducible newc archive of DIR, gzipped.
@@ -38,6 +40,9 @@ main_archive() {
 	install -m 0755 "$TOP/guest/run-suite" "$root/bin/run-suite"
 	if [ -d "$OUT/tests" ]; then
 		cp -a "$OUT/tests/." "$root/tests/"
+	fi
+	if [ -d "$OUT/kselftest" ]; then
+		cp -a "$OUT/kselftest" "$root/kselftest"
 	fi
 	mkdir -p "$OUT"
 	make_cpio "$root" "$OUT/initramfs.cpio.gz"

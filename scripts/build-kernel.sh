@@ -2,7 +2,8 @@
 # build-kernel.sh [VARIANT] - build the s390x guest kernel from build/linux.
 #
 # VARIANT is 'default' (configs/base.config), 'kasan' (plus
-# configs/kasan.config) or 'repro' (build/repro/linux, base.config). The
+# configs/kasan.config) or a reproducer, 'repro' or 'repro-*'
+# (build/VARIANT/linux, base.config). The
 # config is tinyconfig plus the fragments; every fragment line must survive
 # olddefconfig. Output: build/out/{bzImage,vmlinux}[-VARIANT] and the uapi
 # headers in KOUT/usr/include (see kernel_vars in lib.sh).

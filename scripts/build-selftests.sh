@@ -1,36 +1,32 @@
 #!/usr/bin/env bash
 # build-selftests.sh [VARIANT] - cross-build the kselftest targets of the
 # series (SELFTESTS, default drivers/s390x/zpci) statically for s390x,
-# against the uapi headers of the VARIANT kernel build, and collect the
-# programs in build/out/tests/ for the initramfs.
+# against the uapi headers of the VARIANT kernel build, and install them
+# with kselftest's own 'make install' into build/out/kselftest/: the
+# run_kselftest.sh tree that the guest runs, as a kselftest user would.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 main() {
-	local target out hdrs src
-	local -a targets
+	local targets log
 
-	read -r -a targets <<<"${SELFTESTS:-drivers/s390x/zpci}"
+	targets=${SELFTESTS:-drivers/s390x/zpci}
 	kernel_vars "${1:-default}"
-	src=$KSRC
-	hdrs=$KOUT/usr/include
-	need_file "$hdrs/linux/vfio.h" "uapi headers (run 'make kernel')"
-	rm -rf "$OUT/tests"
-	mkdir -p "$OUT/tests"
-	for target in "${targets[@]}"; do
-		need_file "$src/tools/testing/selftests/$target/Makefile" "selftest target $target"
-		out=$KOUT/kselftest/$target
-		mkdir -p "$out"
-		# The selftests' makefiles need make's built-in rules and
-		# variables, which the top-level -rR would turn off.
-		run_quiet "$BUILD/logs/kselftest-${target//\//_}.log" \
-			env -u MAKEFLAGS -u MAKELEVEL make -C "$src/tools/testing/selftests/$target" "${KARCH[@]}" \
-			OUTPUT="$out" KHDR_INCLUDES="-isystem $hdrs" ||
-			die "selftest $target does not build (log: build/logs/kselftest-${target//\//_}.log)"
-		find "$out" -maxdepth 1 -type f -perm -u+x -exec cp -p {} "$OUT/tests/" \;
-	done
-	vlog "selftests: $(find "$OUT/tests" -type f | wc -l) programs"
+	need_file "$KOUT/usr/include/linux/vfio.h" "uapi headers (run 'make kernel')"
+	need_file "$KSRC/tools/testing/selftests/run_kselftest.sh" "kselftest in the kernel tree"
+	log=$BUILD/logs/kselftest-install.log
+	rm -rf "$OUT/kselftest"
+	# O= puts the objects under $KOUT/kselftest and takes the headers
+	# from $KOUT/usr/include. The selftests' makefiles need make's
+	# built-in rules and variables, which the top-level -rR turns off.
+	run_quiet "$log" env -u MAKEFLAGS -u MAKELEVEL \
+		make -C "$KSRC/tools/testing/selftests" "${KARCH[@]}" \
+		O="$KOUT" TARGETS="$targets" FORCE_TARGETS=1 \
+		INSTALL_PATH="$OUT/kselftest" install ||
+		die "kselftest '$targets' does not build or install (log: build/logs/kselftest-install.log)"
+	need_file "$OUT/kselftest/kselftest-list.txt" "kselftest list after install"
+	vlog "kselftest: $(wc -l <"$OUT/kselftest/kselftest-list.txt") tests"
 }
 
 main "$@"

@@ -36,8 +36,10 @@ linux_installed_version() {
 # as the host's binary packages.
 want_deb_src() {
 	[ -f "$SRC_LIST" ] && return 1
-	apt-cache showsrc "$QEMU_SRC_PKG" 2>/dev/null |
-		grep -qx "Version: $QEMU_VERSION" && return 1
+	# grep -c reads all of the output: with -q, apt-cache could die of
+	# SIGPIPE and pipefail would make a match look like a miss.
+	[ "$(apt-cache showsrc "$QEMU_SRC_PKG" 2>/dev/null |
+		grep -cx "Version: $QEMU_VERSION")" != 0 ] && return 1
 	return 0
 }
 
@@ -64,7 +66,7 @@ write_deb_src() {
 # Install the pinned linux-source, or the newest 6.12 if the archive no
 # longer has the pinned one.
 install_linux_source() {
-	if apt-cache madison "$LINUX_PKG" | grep -q "| $LINUX_VERSION |"; then
+	if [ "$(apt-cache madison "$LINUX_PKG" | grep -cF "| $LINUX_VERSION |")" != 0 ]; then
 		apt_install "$LINUX_PKG=$LINUX_VERSION"
 		return
 	fi

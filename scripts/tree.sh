@@ -2,8 +2,8 @@
 # tree.sh NAME - materialise build/NAME (linux or qemu): the pinned base as
 # commit 'base', and patches/NAME/series applied with git am on branch
 # 'series'. Does nothing when the tree already carries the current series.
-# NAME repro: build/repro/linux, patches/repro on top of the kernel series
-# (branch 'repro').
+# NAME repro or repro-*: build/NAME/linux, patches/NAME on top of the
+# kernel series (branch NAME); see REPROS in lib.sh.
 #
 # It never throws work away: uncommitted edits or commits that were not
 # exported stop it with a one-line reason, unless FORCE=1.
@@ -36,7 +36,7 @@ create_base() {
 	rm -f "$STATE/applied" "$STATE/head"
 }
 
-# The repro tree: a worktree of build/linux, created once.
+# A reproducer's tree: a worktree of build/linux, created once.
 create_worktree() {
 	[ -e "$TREE/.git" ] && return 0
 	need_file "$BUILD/linux/.git" "kernel tree (run 'make tree')"
@@ -87,13 +87,13 @@ apply_series() {
 }
 
 main() {
-	[ $# = 1 ] || die "usage: $PROG linux|qemu|repro"
+	[ $# = 1 ] || die "usage: $PROG linux|qemu|repro|repro-*"
 	NAME=$1
 	load_pins
 	tree_vars "$NAME"
 	mkdir -p "$BUILD/logs"
 
-	if [ "$NAME" = repro ]; then
+	if [ "$BASE_REF" = series ]; then
 		create_worktree
 	elif [ ! -d "$TREE/.git" ] || [ "$(cat "$STATE/base" 2>/dev/null)" != "$(base_id)" ]; then
 		if [ -e "$TREE" ]; then

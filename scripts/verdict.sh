@@ -23,9 +23,10 @@ extract_tap() {
 }
 
 # count_tap TAP - print "passed failed skipped problems"; a problem is a
-# broken plan or a program whose result contradicts its subtests. A program
-# may print several kselftest streams in a row (the bench driver does):
-# each has its own plan.
+# broken plan or a program whose result contradicts its subtests. The guest
+# prints one top-level stream per runner (run_kselftest.sh, run-suite), and
+# a program may print several kselftest streams in a row (the bench driver
+# does): each stream has its own plan.
 count_tap() {
 	awk '
 	function close_stream() {
@@ -38,6 +39,12 @@ count_tap() {
 		close_stream()
 		inprog = 0
 	}
+	function close_top() {
+		if (ntop++ && (plan < 0 || top != plan)) problems++
+		plan = -1
+		top = 0
+	}
+	/^TAP version / { close_prog(); close_top(); next }
 	/^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; next }
 	/^# selftests: / { close_prog(); inprog = 1; nres = 0; nall = 0; nplan = -1; nfail = 0; next }
 	/^# TAP version / { if (inprog) close_stream(); next }
@@ -120,7 +127,7 @@ main() {
 			echo "1 passed, 0 failed"
 			return 0
 		fi
-		echo "reproducer: NO hang detected: the stress suite no longer catches the 2021 deadlock"
+		echo "reproducer: NO hang detected: the suite no longer catches ${REPRO_WHAT:-the deadlock}"
 		echo "0 passed, 1 failed"
 		return 1
 	fi

@@ -13,6 +13,9 @@
 #
 # Exits non-zero as soon as one of them fails.
 
+# The series' tests, as kselftest's 'make install' put them
+stress=/kselftest/drivers/s390x/zpci/zpci_unplug_stress_test
+
 cycles=${BENCH_CYCLES:-50}
 par_cycles=${BENCH_PAR_CYCLES:-5}
 ism=0
@@ -24,7 +27,7 @@ done
 ./zpci_datapath_bench || exit 1
 
 ZPCI_STRESS_ONLY=power_off ZPCI_STRESS_CYCLES=$cycles \
-	ZPCI_TEST_FIDS=00000001 ./zpci_unplug_stress_test || exit 1
+	ZPCI_TEST_FIDS=00000001 "$stress" || exit 1
 
 counts="1 5 10 20"
 for n in $counts; do
@@ -39,7 +42,7 @@ for n in $counts; do
 	# The parallel variant runs a third of ZPCI_STRESS_CYCLES.
 	ZPCI_STRESS_ONLY=power_off_all_parallel \
 		ZPCI_STRESS_CYCLES=$((par_cycles * 3)) \
-		ZPCI_TEST_FIDS=$fids ./zpci_unplug_stress_test || exit 1
+		ZPCI_TEST_FIDS=$fids "$stress" || exit 1
 done
 
 # shellcheck disable=SC2086 # a list of counts

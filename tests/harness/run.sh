@@ -55,6 +55,8 @@ t_verdict() {
 	expect "verdict: no test at all fails" 1 'no test ran' verdict no-tests.log
 	expect "verdict: several streams in one program pass" 0 '^2 passed, 0 failed, 1 skipped' verdict streams.log
 	expect "verdict: a short stream among several fails" 1 'incomplete or inconsistent' verdict streams-short.log
+	expect "verdict: run_kselftest.sh and run-suite streams pass" 0 '^4 passed, 0 failed' verdict two-runners.log
+	expect "verdict: a short runner stream before another fails" 1 'incomplete or inconsistent' verdict two-runners-short.log
 	expect "verdict: seed 004 (2021 deadlock) fails" 1 'Call Trace:' \
 		"$S/verdict.sh" "$TOP/tools/lockdep-summary/tests/data/seed004.txt" "$TMP/r.tap"
 	expect "verdict: failed guest status fails" 1 'guest: run failed' \
@@ -86,6 +88,14 @@ run_guest() {
 		--initrd "$TMP/initrd" --log "$TMP/console.log" "$@"
 }
 
+# The ISM-like devices of a run with --strict 1 of 2, from QEMU's command
+# line (printf %q escapes the commas): ISM as it is, then a strict one.
+strict_devices() {
+	run_guest --ism 2 --strict 1 >/dev/null || return
+	tr ' ' '\n' <"$TMP/build/run/qemu-cmdline" | tr -d '\\' |
+		grep -E 'msix-vectors=0,id=ism1|relaxed-alignment=off,id=ism2' | tr '\n' ' '
+}
+
 t_guest() {
 	fake_qemu 'echo "bench: guest up"; sleep 60'
 	expect "run-guest: hung guest is stopped" 1 'guest hung: no power-off within 2 s' \
@@ -102,6 +112,10 @@ t_guest() {
 	fake_qemu 'cat "$(dirname "$0")/clean.log"'
 	cp "$DATA/clean.log" "$TMP/clean.log"
 	expect "run-guest: clean guest passes" 0 '' run_guest
+	expect "run-guest: the last --strict functions are strict" 0 'ism1 .*ism2' \
+		strict_devices
+	expect "run-guest: more --strict than ISM functions fails" 1 '--strict 3: only 2 ISM-like functions' \
+		run_guest --ism 2 --strict 3
 	expect "run-guest: missing kernel is named" 1 'missing kernel image' \
 		env QEMU="$TMP/fake-qemu" "$S/run-guest.sh" --kernel "$TMP/nonexistent"
 }
