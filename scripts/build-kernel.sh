@@ -15,31 +15,44 @@ kmake() {
 	kernel_make "$KSRC" "$KOUT" "$@"
 }
 
-# check_config FRAGMENT... - every requested option must be in .config.
-check_config() {
-	local line opt bad=()
+# missing_options FRAGMENT... - print the requested options that .config
+# lacks.
+missing_options() {
+	local line opt
 
 	while read -r line; do
 		case "$line" in
 		CONFIG_*=*)
-			grep -qxF "$line" "$KOUT/.config" || bad+=("$line")
+			grep -qxF "$line" "$KOUT/.config" || printf '%s\n' "$line"
 			;;
 		'# CONFIG_'*' is not set')
 			opt=${line#\# }
 			opt=${opt%% *}
-			grep -q "^$opt=" "$KOUT/.config" && bad+=("$line")
+			grep -q "^$opt=" "$KOUT/.config" && printf '%s\n' "$line"
 			;;
 		esac
 	done < <(cat "$@")
-	[ ${#bad[@]} = 0 ] ||
-		die "requested options missing from the final .config: ${bad[*]}"
+	return 0
 }
 
+# check_config FRAGMENT... - every requested option must be in .config.
+check_config() {
+	local bad
+
+	bad=$(missing_options "$@" | tr '\n' ' ')
+	[ -z "$bad" ] || die "requested options missing from the final .config: $bad"
+}
+
+# configure - the config of the variant, made again when a fragment changed
+# or when .config lost a requested option (a build of another tree in the
+# same objects, as the series checks do at the base, drops the options
+# that the base does not know).
 configure() {
 	local stamp
 
 	stamp=$(stamp_of "${FRAGMENTS[@]}")
-	if [ -f "$KOUT/.config" ] && [ "$(cat "$KOUT/.config.bench" 2>/dev/null)" = "$stamp" ]; then
+	if [ -f "$KOUT/.config" ] && [ "$(cat "$KOUT/.config.bench" 2>/dev/null)" = "$stamp" ] &&
+		[ -z "$(missing_options "${FRAGMENTS[@]}")" ]; then
 		return 0
 	fi
 	log "configuring $VARIANT kernel"
