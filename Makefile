@@ -54,7 +54,7 @@ check:
 
 .PHONY: check-steps
 check-steps: setup tree harness-test tools-test build series-check guest-test \
-	stress-test race-test repro
+	stress-test race-test ism-test repro
 
 ## Set-up and editable trees ###############################################
 
@@ -94,9 +94,11 @@ tools:
 
 ## Tests ####################################################################
 
-.PHONY: guest-test stress-test race-test harness-test tools-test series-check
-# The suite but the stress and race tests, on ISM=2 VIRTIO=1 functions.
-SLOW_TESTS := zpci_unplug_stress_test,zpci_race_test
+.PHONY: guest-test stress-test race-test ism-test harness-test tools-test \
+	series-check
+# The suite but the stress, race and ism driver tests, on ISM=2 VIRTIO=1
+# functions.
+SLOW_TESTS := zpci_unplug_stress_test,zpci_race_test,ism_driver_test
 guest-test: build
 	$S/record.sh guest -- $S/guest-test.sh $(GUEST_ARGS) \
 		--append bench.skip=$(SLOW_TESTS)
@@ -112,6 +114,15 @@ stress-test: build
 race-test: build
 	$S/record.sh race -- $S/guest-test.sh --name race --ism 1 --virtio 0 \
 		--append bench.suite=zpci_race_test
+
+# Linux's ism driver and a client of it on the ISM model: the ism-client
+# kernel (patches/ism-client, configs/ism-client.config).
+ism-test: build
+	$S/tree.sh ism-client
+	$S/build-kernel.sh ism-client
+	$S/record.sh ism -- $S/guest-test.sh --name ism \
+		--kernel build/out/bzImage-ism-client --ism 2 --virtio 1 \
+		--append bench.suite=ism_driver_test
 
 harness-test: tree
 	$S/record.sh harness -- tests/harness/run.sh

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # build-kernel.sh [VARIANT] - build the s390x guest kernel from build/linux.
 #
-# VARIANT is 'default' (configs/base.config), 'kasan' (plus
-# configs/kasan.config) or a reproducer, 'repro' or 'repro-*'
-# (build/VARIANT/linux, base.config). The
+# VARIANT is 'default' (configs/base.config), 'kasan' (the same tree) or
+# an overlay (build/VARIANT/linux, see OVERLAYS in lib.sh), with
+# configs/VARIANT.config on top of base.config where there is one. The
 # config is tinyconfig plus the fragments; every fragment line must survive
 # olddefconfig. Output: build/out/{bzImage,vmlinux}[-VARIANT] and the uapi
 # headers in KOUT/usr/include (see kernel_vars in lib.sh).
@@ -73,7 +73,7 @@ main() {
 	VARIANT=${1:-default}
 	kernel_vars "$VARIANT"
 	FRAGMENTS=("$TOP/configs/base.config")
-	[ "$VARIANT" = kasan ] && FRAGMENTS+=("$TOP/configs/kasan.config")
+	[ -f "$TOP/configs/$VARIANT.config" ] && FRAGMENTS+=("$TOP/configs/$VARIANT.config")
 	[ "$VARIANT" = default ] || suffix=-$VARIANT
 	need_cmd s390x-linux-gnu-gcc ccache
 	need_file "$KSRC/Makefile" "kernel tree (run 'make tree')"

@@ -23,7 +23,7 @@ main() {
 	local name=${1:-} dry=0 tmp f changed=0
 
 	[ "${2:-}" = --dry-run ] && dry=1
-	[ -n "$name" ] || die "usage: $PROG linux|qemu|repro|repro-* [--dry-run]"
+	[ -n "$name" ] || die "usage: $PROG linux|qemu|OVERLAY [--dry-run]"
 	tree_vars "$name"
 	[ -e "$TREE/.git" ] || die "no build/$name tree: run 'make tree' first"
 	[ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||

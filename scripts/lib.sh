@@ -108,22 +108,25 @@ series_files() {
 # carries patches/<name>/ applied with git am.
 GIT_IDENTITY=(-c "user.name=s390 zPCI branch" -c "user.email=zpci-branch@example.org")
 
-# The reproducers: each is patches/<name>/ on top of the kernel series,
-# the order of locks that a test must catch. repro is the 2021 proposal's
-# zdev->state_lock in the region (seed 004), repro-race the region taking
-# the device lock before memory_lock.
+# The overlays: each is patches/<name>/ on top of the kernel series, for
+# the bench only. The reproducers put back an order of locks that a test
+# must catch: repro the 2021 proposal's zdev->state_lock in the region
+# (seed 004), repro-race the region taking the device lock before
+# memory_lock. ism-client adds a test client of the ism driver's client
+# API, for the tests of the ISM model.
 REPROS=(repro repro-race)
+OVERLAYS=("${REPROS[@]}" ism-client)
 
 # tree_vars NAME - set TREE, SERIES_DIR and STATE for the tree NAME.
-# A reproducer's tree is a worktree of build/linux, build/NAME/linux,
-# with its objects in build/NAME/kbuild: the same paths relative to each
-# other as build/linux and build/kbuild, so that ccache
-# (CCACHE_BASEDIR=build) shares objects between them.
+# An overlay's tree is a worktree of build/linux, build/NAME/linux, with
+# its objects in build/NAME/kbuild: the same paths relative to each other
+# as build/linux and build/kbuild, so that ccache (CCACHE_BASEDIR=build)
+# shares objects between them.
 tree_vars() {
 	case "$1" in
 	linux | qemu) TREE=$BUILD/$1 BASE_REF=base BRANCH=series ;;
-	repro | repro-*) TREE=$BUILD/$1/linux BASE_REF=series BRANCH=$1 ;;
-	*) die "unknown tree '$1' (linux, qemu or ${REPROS[*]})" ;;
+	repro | repro-* | ism-client) TREE=$BUILD/$1/linux BASE_REF=series BRANCH=$1 ;;
+	*) die "unknown tree '$1' (linux, qemu or ${OVERLAYS[*]})" ;;
 	esac
 	SERIES_DIR=${PATCHES:-$TOP/patches}/$1
 	STATE=$BUILD/state/$1
@@ -164,12 +167,12 @@ tap_diag() {
 }
 
 # kernel_vars VARIANT - set KSRC (tree) and KOUT (objects) of a kernel
-# variant: default, kasan (same tree, own objects), or a reproducer (its
+# variant: default, kasan (same tree, own objects), or an overlay (its
 # worktree, its objects at the same depth for ccache).
 kernel_vars() {
 	case "$1" in
 	default | kasan) KSRC=$BUILD/linux KOUT=$BUILD/kbuild/$1 ;;
-	repro | repro-*) KSRC=$BUILD/$1/linux KOUT=$BUILD/$1/kbuild/default ;;
+	repro | repro-* | ism-client) KSRC=$BUILD/$1/linux KOUT=$BUILD/$1/kbuild/default ;;
 	*) die "unknown kernel variant '$1'" ;;
 	esac
 }

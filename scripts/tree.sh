@@ -2,8 +2,8 @@
 # tree.sh NAME - materialise build/NAME (linux or qemu): the pinned base as
 # commit 'base', and patches/NAME/series applied with git am on branch
 # 'series'. Does nothing when the tree already carries the current series.
-# NAME repro or repro-*: build/NAME/linux, patches/NAME on top of the
-# kernel series (branch NAME); see REPROS in lib.sh.
+# NAME an overlay (repro, repro-*, ism-client; see OVERLAYS in lib.sh):
+# build/NAME/linux, patches/NAME on top of the kernel series (branch NAME).
 #
 # It never throws work away: uncommitted edits or commits that were not
 # exported stop it with a one-line reason, unless FORCE=1.
@@ -36,7 +36,7 @@ create_base() {
 	rm -f "$STATE/applied" "$STATE/head"
 }
 
-# A reproducer's tree: a worktree of build/linux, created once.
+# An overlay's tree: a worktree of build/linux, created once.
 create_worktree() {
 	[ -e "$TREE/.git" ] && return 0
 	need_file "$BUILD/linux/.git" "kernel tree (run 'make tree')"
@@ -87,7 +87,7 @@ apply_series() {
 }
 
 main() {
-	[ $# = 1 ] || die "usage: $PROG linux|qemu|repro|repro-*"
+	[ $# = 1 ] || die "usage: $PROG linux|qemu|OVERLAY"
 	NAME=$1
 	load_pins
 	tree_vars "$NAME"
