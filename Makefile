@@ -168,13 +168,14 @@ check-kasan: build
 	$S/summary.sh $R/summary.txt
 
 .PHONY: kasan-steps
+KASAN_TIMEOUT ?= 3600
 kasan-steps:
 	$S/record.sh kasan-guest -- $S/guest-test.sh --name kasan-guest \
 		--kernel build/out/bzImage-kasan $(GUEST_ARGS) \
-		--append bench.skip=$(SLOW_TESTS)
+		--timeout $(KASAN_TIMEOUT) --append bench.skip=$(SLOW_TESTS)
 	$S/record.sh kasan-stress -- $S/guest-test.sh --name kasan-stress \
 		--kernel build/out/bzImage-kasan --ism $(STRESS_ISM) --virtio 0 \
-		--append bench.suite=zpci_unplug_stress_test
+		--timeout $(KASAN_TIMEOUT) --append bench.suite=zpci_unplug_stress_test
 
 ## Benchmarks, not part of make check #####################################
 
