@@ -18,13 +18,16 @@ export V
 
 # Guest run knobs (see scripts/run-guest.sh): SUITE=prog[,prog], EXTRA=dir
 # of extra test programs, INITRD=your own initramfs, ISM=N functions of
-# which STRICT=N without relaxed alignment, VIRTIO=N.
+# which STRICT=N without relaxed alignment, VIRTIO=N; VMM=1 runs the vmm
+# group's nested scenario instead (QEMU in the guest, the ism driver in
+# its guest).
 SUITE ?=
 EXTRA ?=
 INITRD ?=
 ISM ?= 2
 STRICT ?= 1
 VIRTIO ?= 1
+VMM ?= 0
 
 S := scripts
 R := build/results
@@ -41,9 +44,14 @@ all: build
 # The demo: the device checks, vfio basics, and three hot-unplug stress
 # cycles per variant. SUITE= picks other programs.
 DEMO := zpci_devices,vfio_zpci_test,ism_device_test,zpci_unplug_stress_test
+ifeq ($(VMM),1)
+run: build nested
+	$S/run-guest.sh --live $(VMM_ARGS) $(VMM_RUN)
+else
 run: build
 	$S/run-guest.sh --live $(GUEST_ARGS) \
 		$(if $(SUITE),,--append "bench.suite=$(DEMO) ZPCI_STRESS_CYCLES=3")
+endif
 
 check:
 	rm -f $R/summary.txt
@@ -53,8 +61,9 @@ check:
 	$S/check-time.sh stop
 
 .PHONY: check-steps
-check-steps: setup tree harness-test tools-test build series-check guest-test \
-	stress-test race-test ism-test repro
+check-steps: setup tree harness-test tools-test build series-check qtest-test \
+	guest-test stress-test race-test ism-test vfio-selftests-test vmm-test \
+	repro vmm-repro
 
 ## Set-up and editable trees ###############################################
 
@@ -72,7 +81,8 @@ export:
 
 ## Build ####################################################################
 
-.PHONY: build kernel qemu selftests initramfs tools
+.PHONY: build kernel qemu selftests initramfs tools kernel-ism-client \
+	kernel-nested qemu-s390x nested
 build: kernel qemu selftests initramfs tools
 
 kernel: tree
@@ -92,13 +102,32 @@ initramfs: selftests
 tools:
 	$(MAKE) -C tools/lockdep-summary all
 
+# The kernel with Linux's ism driver and a test client of it
+# (patches/ism-client, configs/ism-client.config)
+kernel-ism-client: tree
+	$S/tree.sh ism-client
+	$S/build-kernel.sh ism-client
+
+# What the guest needs to be a VMM host: QEMU built for s390x, the nested
+# guest's kernel (the ism-client tree, configs/nested.config) and
+# initramfs, packed as build/out/initramfs-nested.cpio.gz
+qemu-s390x: tree
+	$S/build-qemu.sh s390x
+
+kernel-nested: tree
+	$S/tree.sh ism-client
+	$S/build-kernel.sh nested
+
+nested: qemu-s390x kernel-nested
+	$S/build-nested.sh
+
 ## Tests ####################################################################
 
-.PHONY: guest-test stress-test race-test ism-test harness-test tools-test \
-	series-check
+.PHONY: guest-test stress-test race-test ism-test vmm-test harness-test \
+	tools-test series-check
 # The suite but the stress, race and ism driver tests, on ISM=2 VIRTIO=1
 # functions.
-SLOW_TESTS := zpci_unplug_stress_test,zpci_race_test,ism_driver_test
+SLOW_TESTS := zpci_unplug_stress_test,zpci_race_test,ism_driver_test,vmm_nested_test
 guest-test: build
 	$S/record.sh guest -- $S/guest-test.sh $(GUEST_ARGS) \
 		--append bench.skip=$(SLOW_TESTS)
@@ -117,12 +146,38 @@ race-test: build
 
 # Linux's ism driver and a client of it on the ISM model: the ism-client
 # kernel (patches/ism-client, configs/ism-client.config).
-ism-test: build
-	$S/tree.sh ism-client
-	$S/build-kernel.sh ism-client
+ism-test: build kernel-ism-client
 	$S/record.sh ism -- $S/guest-test.sh --name ism \
 		--kernel build/out/bzImage-ism-client --ism 2 --virtio 1 \
 		--append bench.suite=ism_driver_test
+
+# Upstream Linux's vfio selftests (from a newer Debian linux-source, pinned
+# in pins.conf, adapted by patches/vfio-selftests) on the series kernel and
+# on the unpatched base kernel: only a failure that the series adds fails.
+.PHONY: vfio-selftests-test
+vfio-selftests-test: build
+	$S/fetch-vfio-selftests.sh
+	$S/build-vfio-selftests.sh default
+	$S/tree.sh base
+	$S/build-kernel.sh base
+	$S/record.sh vfio-selftests -- $S/vfio-selftests-test.sh
+
+# QEMU's own s390x tests (qtests, device-crash-test) on the series QEMU,
+# also with the ISM-like functions attached, and on the unpatched base QEMU
+# (built from the pinned source): only a failure that the series adds fails.
+.PHONY: qtest-test
+qtest-test: qemu
+	$S/qtest-build.sh
+	$S/record.sh qtest -- $S/qtest-run.sh
+
+# The real VMM: the QEMU series built for s390x runs in the guest and
+# passes ISM functions 1 and 2 through to a nested guest with the ism
+# driver (the ism-client kernel); the guest powers a slot off under it.
+VMM_ARGS = --ism 2 --strict 0 --virtio 0 --mem 2048 \
+	--extra build/out/initramfs-nested.cpio.gz
+VMM_RUN = --timeout 2400 --append "bench.suite=vmm_nested_test bench.timeout=2100"
+vmm-test: build nested
+	$S/record.sh vmm -- $S/guest-test.sh --name vmm $(VMM_ARGS) $(VMM_RUN)
 
 harness-test: tree
 	$S/record.sh harness -- tests/harness/run.sh
@@ -147,8 +202,9 @@ tools-test:
 ## The expected failures: lock orders that the tests must catch ###########
 
 # Each reproducer is patches/<name> on top of the series (scripts/lib.sh):
-# repro, the 2021 zdev->state_lock (seed 004), caught by the stress test;
-# repro-race, the device lock before memory_lock, caught by the race test.
+# repro, the 2021 zdev->state_lock (seed 004), caught by the stress test
+# and, with QEMU as the VMM, by the vmm test (vmm-repro); repro-race, the
+# device lock before memory_lock, caught by the race test.
 .PHONY: repro
 repro: build
 	$S/tree.sh repro
@@ -157,6 +213,12 @@ repro: build
 	$S/tree.sh repro-race
 	$S/build-kernel.sh repro-race
 	$S/record.sh race-repro -- $S/repro-test.sh repro-race
+
+# Seed 004 with its real actors: the kernel of repro as the host of the
+# vmm group's nested scenario must hang it.
+.PHONY: vmm-repro
+vmm-repro: repro nested
+	$S/record.sh vmm-repro -- $S/repro-test.sh vmm-repro
 
 ## KASAN: the guest suite and the stress test on a KASAN kernel ###########
 

@@ -4,8 +4,11 @@
 #                                bench's own programs from build/out/tests/
 #                                as /tests, and the kselftests installed in
 #                                build/out/kselftest/ as /kselftest
-# build-initramfs.sh --extra DIR OUT - pack the files of DIR as /tests/* into
-#   the archive OUT, which the kernel unpacks on top of the main one.
+# build-initramfs.sh --extra DIR OUT [DEST] - pack the files of DIR as
+#   /DEST/* (default /tests) into the archive OUT, which the kernel unpacks
+#   on top of the main one.
+# build-initramfs.sh --nested OUT - the nested guest's initramfs (the
+#   guest of the VMM in the vmm group): busybox and guest/nested/init.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -13,6 +16,7 @@ set -euo pipefail
 # The busybox applets that the guest scripts and tests use.
 APPLETS=(
 	sh ash cat echo printf test '[' ls mkdir rm ln cp mv chmod mount umount
+	mkfifo
 	sed tr cut grep awk head tail wc sort seq xargs find readlink basename
 	dirname date sleep timeout kill ps setsid cttyhack poweroff reboot sync
 	dmesg uname env true false od hexdump dd stat tee sysctl realpath uniq
@@ -26,18 +30,28 @@ make_cpio() {
 	mv "$2.tmp" "$2"
 }
 
-main_archive() {
-	local root=$BUILD/initramfs a
+# busybox_root DIR INIT - a root file system in DIR with busybox, its
+# applets and INIT as /init
+busybox_root() {
+	local root=$1 a
 
 	"$TOP/scripts/fetch-busybox.sh"
 	rm -rf "$root"
-	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,tests}
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp}
 	install -m 0755 "$BUILD/cache/busybox/busybox" "$root/bin/busybox"
 	for a in "${APPLETS[@]}"; do
 		ln -s busybox "$root/bin/$a"
 	done
-	install -m 0755 "$TOP/guest/init" "$root/init"
+	install -m 0755 "$2" "$root/init"
+}
+
+main_archive() {
+	local root=$BUILD/initramfs
+
+	busybox_root "$root" "$TOP/guest/init"
+	mkdir -p "$root/tests" "$root/lib/bench"
 	install -m 0755 "$TOP/guest/run-suite" "$root/bin/run-suite"
+	install -m 0644 "$TOP"/guest/lib/*.sh "$root/lib/bench/"
 	if [ -d "$OUT/tests" ]; then
 		cp -a "$OUT/tests/." "$root/tests/"
 	fi
@@ -50,23 +64,35 @@ main_archive() {
 }
 
 extra_archive() {
-	local dir=$1 out=$2 root=$BUILD/initramfs-extra
+	local dir=$1 out=$2 dest=${3:-tests} root=$BUILD/initramfs-extra
 
 	[ -d "$dir" ] || die "--extra: no such directory: $dir"
 	rm -rf "$root"
-	mkdir -p "$root/tests"
-	cp -a "$dir/." "$root/tests/"
+	mkdir -p "$root/$dest"
+	cp -a "$dir/." "$root/$dest/"
 	make_cpio "$root" "$out"
+}
+
+nested_archive() {
+	local root=$BUILD/initramfs-nested
+
+	busybox_root "$root" "$TOP/guest/nested/init"
+	mkdir -p "$(dirname "$1")"
+	make_cpio "$root" "$1"
 }
 
 main() {
 	case "${1:-}" in
 	'') main_archive ;;
 	--extra)
-		[ $# = 3 ] || die "usage: $PROG [--extra DIR OUT]"
-		extra_archive "$2" "$3"
+		[ $# = 3 ] || [ $# = 4 ] || die "usage: $PROG [--extra DIR OUT [DEST] | --nested OUT]"
+		extra_archive "$2" "$3" "${4:-}"
 		;;
-	*) die "usage: $PROG [--extra DIR OUT]" ;;
+	--nested)
+		[ $# = 2 ] || die "usage: $PROG [--extra DIR OUT [DEST] | --nested OUT]"
+		nested_archive "$2"
+		;;
+	*) die "usage: $PROG [--extra DIR OUT [DEST] | --nested OUT]" ;;
 	esac
 }
 

@@ -3,7 +3,11 @@
 #
 # VARIANT is 'default' (configs/base.config), 'kasan' (the same tree) or
 # an overlay (build/VARIANT/linux, see OVERLAYS in lib.sh), with
-# configs/VARIANT.config on top of base.config where there is one. The
+# configs/VARIANT.config on top of base.config where there is one; or
+# 'base', the unpatched kernel (build/base/linux) with base.config without
+# the series' own options (SERIES_OPTIONS below); or 'nested', the nested
+# guest's kernel from the ism-client tree with configs/nested.config
+# alone. The
 # config is tinyconfig plus the fragments; every fragment line must survive
 # olddefconfig. Output: build/out/{bzImage,vmlinux}[-VARIANT] and the uapi
 # headers in KOUT/usr/include (see kernel_vars in lib.sh).
@@ -11,8 +15,20 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+# The options that only the series has; the unpatched base kernel is built
+# without them.
+SERIES_OPTIONS=(CONFIG_VFIO_PCI_ZDEV_IO)
+
 kmake() {
 	kernel_make "$KSRC" "$KOUT" "$@"
+}
+
+# unpatched_fragment OUT - configs/base.config without SERIES_OPTIONS.
+unpatched_fragment() {
+	local re
+
+	re=$(IFS='|' && echo "${SERIES_OPTIONS[*]}")
+	grep -v -E "^(# )?($re)[= ]" "$TOP/configs/base.config" >"$1"
 }
 
 # missing_options FRAGMENT... - print the requested options that .config
@@ -72,12 +88,20 @@ main() {
 
 	VARIANT=${1:-default}
 	kernel_vars "$VARIANT"
-	FRAGMENTS=("$TOP/configs/base.config")
-	[ -f "$TOP/configs/$VARIANT.config" ] && FRAGMENTS+=("$TOP/configs/$VARIANT.config")
-	[ "$VARIANT" = default ] || suffix=-$VARIANT
 	need_cmd s390x-linux-gnu-gcc ccache
 	need_file "$KSRC/Makefile" "kernel tree (run 'make tree')"
 	mkdir -p "$KOUT" "$OUT" "$BUILD/logs"
+	FRAGMENTS=("$TOP/configs/base.config")
+	if [ "$VARIANT" = base ]; then
+		unpatched_fragment "$KOUT/unpatched.config"
+		FRAGMENTS=("$KOUT/unpatched.config")
+	elif [ "$VARIANT" = nested ]; then
+		# A lean kernel of its own, not on top of base.config
+		FRAGMENTS=("$TOP/configs/nested.config")
+	elif [ -f "$TOP/configs/$VARIANT.config" ]; then
+		FRAGMENTS+=("$TOP/configs/$VARIANT.config")
+	fi
+	[ "$VARIANT" = default ] || suffix=-$VARIANT
 
 	configure
 	log "building $VARIANT kernel"

@@ -13,7 +13,7 @@ main() {
 	need_cmd shellcheck
 	cd "$TOP"
 	mapfile -t files < <(git ls-files -co --exclude-standard -- 'scripts/*.sh' \
-		'tests/*.sh' '.ci/run' 'guest/init' 'guest/run-suite' 'guest/*.sh' \
+		'tests/*.sh' '.ci/run' 'guest/init' 'guest/nested/init' 'guest/run-suite' 'guest/*.sh' \
 		'tools/*.sh')
 	echo "1..${#files[@]}"
 	for f in "${files[@]}"; do

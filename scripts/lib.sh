@@ -16,10 +16,16 @@ KARCH=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu-)
 
 # kernel_make SRC KOUT ARGS... - make in kernel tree SRC, objects in KOUT,
 # cross-compiling for s390x through ccache, reproducibly.
+# CCACHE_BASEDIR makes the trees' paths relative, but not the assembler's
+# include path in s390's -Wa,-I$(srctree)/arch/s390/include, which kept
+# the worktrees (overlays, base) from sharing any C object with
+# build/linux; ccache never hashes what the assembler includes, so that
+# option is left out of the hash.
 kernel_make() {
 	local src=$1 kout=$2
 	shift 2
 	CCACHE_DIR=$BUILD/ccache CCACHE_BASEDIR=$BUILD \
+		CCACHE_IGNOREOPTIONS="-Wa,-I$BUILD/*" \
 		KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026' \
 		KBUILD_BUILD_USER=zpci KBUILD_BUILD_HOST=bench \
 		make -C "$src" O="$kout" "${KARCH[@]}" \
@@ -92,6 +98,60 @@ stamp_of() {
 	cat "$@" | sha256sum | cut -d' ' -f1
 }
 
+# apt_root ROOT ARCH SOURCE... - a private apt root in ROOT for ARCH: its
+# own sources.list (each SOURCE is "URI SUITE COMPONENT"), lists and
+# cache, and no dpkg status, so the host's architectures and apt state
+# stay untouched. Updates its lists and sets APT_OPTS, the options for
+# apt-get, and APT_LOG, its log (build/logs/<basename of ROOT>.log).
+apt_root() {
+	local root=$1 arch=$2 src
+	shift 2
+
+	APT_LOG=$BUILD/logs/$(basename "$root").log
+	mkdir -p "$root/lists/partial" "$root/cache/archives/partial" "$BUILD/logs"
+	for src in "$@"; do
+		printf 'deb [arch=%s signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s\n' \
+			"$arch" "$src"
+	done >"$root/sources.list"
+	APT_OPTS=(
+		-o APT::Architecture="$arch" -o APT::Architectures::="$arch"
+		-o Dir::Etc::SourceList="$root/sources.list"
+		-o Dir::Etc::SourceParts=/dev/null
+		-o Dir::State::Lists="$root/lists" -o Dir::Cache="$root/cache"
+		-o Dir::State::status=/dev/null -o Debug::NoLocking=1
+		-o APT::Sandbox::User=root
+	)
+	apt-get "${APT_OPTS[@]}" update >"$APT_LOG" 2>&1 ||
+		die "apt-get update of ${root#"$TOP"/} failed (log: ${APT_LOG#"$TOP"/})"
+}
+
+# apt_download ROOT ARCH DIR PKG VERSION SOURCE... - download the .deb of
+# PKG=VERSION into DIR through the private apt root ROOT (apt_root). Sets
+# APT_DEB to the .deb, whose version is checked.
+apt_download() {
+	local root=$1 arch=$2 dir=$3 pkg=$4 version=$5
+	local -a debs
+	shift 5
+
+	log "downloading $pkg $version"
+	apt_root "$root" "$arch" "$@"
+	mkdir -p "$dir"
+	(cd "$dir" && apt-get "${APT_OPTS[@]}" download "$pkg=$version") >>"$APT_LOG" 2>&1 ||
+		die "cannot download $pkg=$version (log: ${APT_LOG#"$TOP"/})"
+	# apt writes the epoch's colon as %3a; the architecture may be 'all'
+	mapfile -t debs < <(compgen -G "$dir/${pkg}_${version/:/%3a}_*.deb" || true)
+	[ ${#debs[@]} = 1 ] || die "no single .deb of $pkg $version in ${dir#"$TOP"/}"
+	APT_DEB=${debs[0]}
+	[ "$(dpkg-deb -f "$APT_DEB" Version)" = "$version" ] ||
+		die "$APT_DEB is not version $version"
+}
+
+# Debian's archive of the base, for s390x packages (apt_root's SOURCE)
+DEBIAN_S390X_SOURCES=(
+	"http://deb.debian.org/debian bookworm main"
+	"http://deb.debian.org/debian-security bookworm-security main"
+)
+
 # series_files DIR - the patch files that DIR/series lists, in order.
 series_files() {
 	local dir=$1 p
@@ -117,29 +177,33 @@ GIT_IDENTITY=(-c "user.name=s390 zPCI branch" -c "user.email=zpci-branch@example
 REPROS=(repro repro-race)
 OVERLAYS=("${REPROS[@]}" ism-client)
 
-# tree_vars NAME - set TREE, SERIES_DIR and STATE for the tree NAME.
-# An overlay's tree is a worktree of build/linux, build/NAME/linux, with
-# its objects in build/NAME/kbuild: the same paths relative to each other
-# as build/linux and build/kbuild, so that ccache (CCACHE_BASEDIR=build)
-# shares objects between them.
+# tree_vars NAME - set TREE, SERIES_DIR, STATE and WORKTREE for the tree
+# NAME. An overlay's tree is a worktree of build/linux, build/NAME/linux,
+# with its objects in build/NAME/kbuild: the same paths relative to each
+# other as build/linux and build/kbuild, so that ccache
+# (CCACHE_BASEDIR=build) shares objects between them. The tree 'base' is
+# such a worktree at the tag 'base', without patches: the unpatched kernel
+# that vfio-selftests compares the series with.
 tree_vars() {
+	WORKTREE=1
 	case "$1" in
-	linux | qemu) TREE=$BUILD/$1 BASE_REF=base BRANCH=series ;;
+	linux | qemu) TREE=$BUILD/$1 BASE_REF=base BRANCH=series WORKTREE= ;;
 	repro | repro-* | ism-client) TREE=$BUILD/$1/linux BASE_REF=series BRANCH=$1 ;;
-	*) die "unknown tree '$1' (linux, qemu or ${OVERLAYS[*]})" ;;
+	base) TREE=$BUILD/base/linux BASE_REF=base BRANCH=unpatched ;;
+	*) die "unknown tree '$1' (linux, qemu, base or ${OVERLAYS[*]})" ;;
 	esac
 	SERIES_DIR=${PATCHES:-$TOP/patches}/$1
 	STATE=$BUILD/state/$1
 	mkdir -p "$STATE"
 }
 
-# series_stamp - hash of the series file and every patch it lists, and
-# of the commit the series applies to.
+# series_stamp - hash of the series file and every patch it lists (if
+# there is one), and of the commit the series applies to.
 series_stamp() {
 	local files
 	mapfile -t files < <(series_files "$SERIES_DIR")
 	{
-		stamp_of "$SERIES_DIR/series" "${files[@]}"
+		[ ! -f "$SERIES_DIR/series" ] || stamp_of "$SERIES_DIR/series" "${files[@]}"
 		git -C "$TREE" rev-parse "$BASE_REF"
 	} | stamp_of -
 }
@@ -167,12 +231,82 @@ tap_diag() {
 }
 
 # kernel_vars VARIANT - set KSRC (tree) and KOUT (objects) of a kernel
-# variant: default, kasan (same tree, own objects), or an overlay (its
-# worktree, its objects at the same depth for ccache).
+# variant: default, kasan (same tree, own objects), an overlay or the
+# unpatched base (its worktree, its objects at the same depth for ccache),
+# or nested (the ism-client tree, objects of its own).
 kernel_vars() {
 	case "$1" in
 	default | kasan) KSRC=$BUILD/linux KOUT=$BUILD/kbuild/$1 ;;
-	repro | repro-* | ism-client) KSRC=$BUILD/$1/linux KOUT=$BUILD/$1/kbuild/default ;;
+	repro | repro-* | ism-client | base) KSRC=$BUILD/$1/linux KOUT=$BUILD/$1/kbuild/default ;;
+	nested) KSRC=$BUILD/ism-client/linux KOUT=$BUILD/ism-client/kbuild/nested ;;
 	*) die "unknown kernel variant '$1'" ;;
 	esac
+}
+
+# --- QEMU: the ISM-like functions, the builds, QEMU's own tests ----------
+
+# The QEMU device model of the ISM-like function (patches/qemu), for the
+# guest runs (run-guest.sh) and the qtest group (qtest-run.sh): as real
+# ISM, in a function group with relaxed alignment and with MSI only; and
+# for the tests of the strict rules and of the MSI-X table, in a group
+# without relaxed alignment, with MSI-X.
+ISM_DEVICE=${ISM_DEVICE:-s390-ism-test,msix-vectors=0}
+ISM_STRICT_DEVICE=${ISM_STRICT_DEVICE:-s390-ism-test,relaxed-alignment=off}
+
+# zpci_devices ISM STRICT VIRTIO - the -device arguments: a zpci function
+# each, fids and uids counted from 1, ISM-like ones first, the last STRICT
+# of those strict.
+zpci_devices() {
+	local i n=0 dev
+
+	for ((i = 1; i <= $1; i++)); do
+		n=$((n + 1))
+		dev=$ISM_DEVICE
+		[ "$i" -gt $(($1 - $2)) ] && dev=$ISM_STRICT_DEVICE
+		printf -- '-device\nzpci,uid=%d,fid=%d,target=ism%d,id=zpci%d\n' $n $n $i $n
+		printf -- '-device\n%s,id=ism%d\n' "$dev" $i
+	done
+	for ((i = 1; i <= $3; i++)); do
+		n=$((n + 1))
+		printf -- '-device\nzpci,uid=%d,fid=%d,target=vio%d,id=zpci%d\n' $n $n $i $n
+		printf -- '-device\nvirtio-rng-pci,id=vio%d\n' $i
+	done
+}
+
+# The QEMU builds for this machine: the series (build-qemu.sh host) and the
+# unpatched base the qtest group compares it with (build-qemu.sh base).
+QEMU_BDIR=$BUILD/qemu-build
+QEMU_BASE_BDIR=$BUILD/qemu-base/qemu-build
+
+# ccache for QEMU builds: paths relative to build/ and no working directory
+# in the hash, so that a build of the same source elsewhere (a clone in
+# another directory, a scratch copy) takes its objects from the cache. The
+# series and the base share few: config-poison.h, which nearly every file
+# includes, names the series' Kconfig symbol.
+QEMU_CCACHE=(CCACHE_DIR="$BUILD/ccache" CCACHE_BASEDIR="$BUILD" CCACHE_NOHASHDIR=1)
+
+# qemu_bundle BDIR - the data directory of a QEMU run from its build
+# directory BDIR: the configured one, under BDIR/qemu-bundle.
+qemu_bundle() {
+	local datadir
+
+	datadir=$(sed -n 's/^#define CONFIG_QEMU_DATADIR "\(.*\)"$/\1/p' "$1/config-host.h" 2>/dev/null)
+	[ -n "$datadir" ] || die "no CONFIG_QEMU_DATADIR in ${1#"$TOP"/}/config-host.h (run 'make qemu')"
+	printf '%s\n' "$1/qemu-bundle$datadir"
+}
+
+# qtest_list BDIR - the s390x qtests of the QEMU build BDIR, as meson
+# declares them for 'make check-qtest-s390x': "NAME PROGRAM TIMEOUT" lines
+# (the program relative to BDIR, the timeout in seconds), by name.
+qtest_list() {
+	need_file "$1/meson-info/intro-tests.json" "QEMU build (run 'make qemu')"
+	python3 - "$1" <<-'EOF'
+		import json, os, sys
+		bdir = sys.argv[1]
+		with open(os.path.join(bdir, "meson-info", "intro-tests.json")) as f:
+		    tests = json.load(f)
+		for t in sorted(tests, key=lambda t: t["name"]):
+		    if "qemu:qtest-s390x" in t["suite"]:
+		        print(t["name"].split("/")[-1], os.path.relpath(t["cmd"][0], bdir), t["timeout"])
+	EOF
 }

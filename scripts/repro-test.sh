@@ -10,12 +10,16 @@
 #               deadlock of seed 004: the unplug stress test
 #   repro-race  the region taking the device lock before memory_lock:
 #               the race test's region and config write pair
+#   vmm-repro   the kernel of repro with the vmm group's nested scenario:
+#               seed 004 with QEMU as the VMM and the ism driver in its
+#               guest (needs 'make nested')
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 main() {
-	local name=${1:-} suite what
+	local name=${1:-} kernel=${1:-} suite what timeout=${REPRO_TIMEOUT:-150}
+	local -a funcs=(--ism 1 --virtio 0)
 
 	case "$name" in
 	repro)
@@ -26,13 +30,22 @@ main() {
 		suite="bench.suite=zpci_race_test ZPCI_RACE_ONLY=region__config"
 		what="the region's device lock before memory_lock"
 		;;
-	*) die "usage: $PROG ${REPROS[*]// /|}" ;;
+	vmm-repro)
+		kernel=repro
+		suite="bench.suite=vmm_nested_test VMM_ONLY=power_off VMM_DEADLINE=60"
+		what="the 2021 deadlock of seed 004, with QEMU as the VMM"
+		need_file "$OUT/initramfs-nested.cpio.gz" "the nested guest (run 'make nested')"
+		funcs=(--ism 2 --strict 0 --virtio 0 --mem 2048
+			--extra "$OUT/initramfs-nested.cpio.gz")
+		timeout=${REPRO_TIMEOUT:-900}
+		;;
+	*) die "usage: $PROG ${REPROS[*]// /|}|vmm-repro" ;;
 	esac
-	need_file "$OUT/bzImage-$name" "reproducer kernel (run 'make repro')"
+	need_file "$OUT/bzImage-$kernel" "reproducer kernel (run 'make repro')"
 	# build/results/NAME-console.log and NAME.tap
 	EXPECT_HANG=1 REPRO_WHAT=$what "$TOP/scripts/guest-test.sh" --name "$name" \
-		--kernel "$OUT/bzImage-$name" --ism 1 --virtio 0 \
-		--append "$suite" --timeout "${REPRO_TIMEOUT:-150}"
+		--kernel "$OUT/bzImage-$kernel" "${funcs[@]}" \
+		--append "$suite" --timeout "$timeout"
 }
 
 main "$@"

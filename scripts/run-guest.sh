@@ -9,6 +9,7 @@
 #   --strict N        the last N of them in a group without relaxed
 #                     alignment, with MSI-X (default 0)
 #   --virtio N        virtio-pci functions (default $VIRTIO_FUNCS or 1)
+#   --mem MIB         guest memory (default 1024)
 #   --append ARGS     more kernel parameters (e.g. bench.suite=NAME)
 #   --timeout SECS    wall-clock limit     (default $GUEST_TIMEOUT or 1200)
 #   --log FILE        console log          (default build/results/console.log)
@@ -24,39 +25,12 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# The QEMU device model of the ISM-like function (patches/qemu): as real
-# ISM, in a function group with relaxed alignment and with MSI only; and
-# for the tests of the strict rules and of the MSI-X table, in a group
-# without relaxed alignment, with MSI-X.
-ISM_DEVICE=${ISM_DEVICE:-s390-ism-test,msix-vectors=0}
-ISM_STRICT_DEVICE=${ISM_STRICT_DEVICE:-s390-ism-test,relaxed-alignment=off}
-
-# zpci_devices ISM STRICT VIRTIO - the -device arguments: a zpci function
-# each, fids and uids counted from 1, ISM-like ones first, the last STRICT
-# of those strict.
-zpci_devices() {
-	local i n=0 dev
-
-	for ((i = 1; i <= $1; i++)); do
-		n=$((n + 1))
-		dev=$ISM_DEVICE
-		[ "$i" -gt $(($1 - $2)) ] && dev=$ISM_STRICT_DEVICE
-		printf -- '-device\nzpci,uid=%d,fid=%d,target=ism%d,id=zpci%d\n' $n $n $i $n
-		printf -- '-device\n%s,id=ism%d\n' "$dev" $i
-	done
-	for ((i = 1; i <= $3; i++)); do
-		n=$((n + 1))
-		printf -- '-device\nzpci,uid=%d,fid=%d,target=vio%d,id=zpci%d\n' $n $n $i $n
-		printf -- '-device\nvirtio-rng-pci,id=vio%d\n' $i
-	done
-}
-
 main() {
 	local kernel=$OUT/bzImage initrd=$OUT/initramfs.cpio.gz extra=''
 	local ism=${ISM_FUNCS:-2} strict=0 virtio=${VIRTIO_FUNCS:-1} append=''
 	local limit=${GUEST_TIMEOUT:-1200} logf=$RESULTS/console.log live=0
 	local qemu=${QEMU:-$OUT/qemu-system-s390x} rc status args devs
-	local input=/dev/null relay
+	local input=/dev/null relay mem=1024
 
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -66,6 +40,7 @@ main() {
 		--ism) ism=$2; shift ;;
 		--strict) strict=$2; shift ;;
 		--virtio) virtio=$2; shift ;;
+		--mem) mem=$2; shift ;;
 		--append) append="$append $2"; shift ;;
 		--timeout) limit=$2; shift ;;
 		--log) logf=$2; shift ;;
@@ -90,7 +65,7 @@ main() {
 	[ "$strict" -le "$ism" ] || die "--strict $strict: only $ism ISM-like functions"
 	mapfile -t devs < <(zpci_devices "$ism" "$strict" "$virtio")
 	args=(
-		-L /usr/share/qemu -M s390-ccw-virtio -cpu max -smp 2 -m 1024
+		-L /usr/share/qemu -M s390-ccw-virtio -cpu max -smp 2 -m "$mem"
 		-nographic -no-reboot -nodefaults -serial stdio
 		-kernel "$kernel" -initrd "$initrd"
 		-append "console=ttysclp0 panic=-1 rdinit=/init bench.ism=$ism bench.virtio=$virtio bench.watchdog=$((limit * 9 / 10)) $append"

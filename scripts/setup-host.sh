@@ -14,6 +14,8 @@ PACKAGES=(
 	# QEMU build and firmware
 	meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev zlib1g-dev
 	qemu-system-data
+	# for QEMU's cdrom-test (the qtest group), which skips without it
+	genisoimage
 	# checks and plots
 	sparse shellcheck gnuplot-nox python3-ply python3-git python3-docutils
 )

@@ -4,6 +4,8 @@
 # 'series'. Does nothing when the tree already carries the current series.
 # NAME an overlay (repro, repro-*, ism-client; see OVERLAYS in lib.sh):
 # build/NAME/linux, patches/NAME on top of the kernel series (branch NAME).
+# NAME 'base': build/base/linux, the kernel base without patches (branch
+# 'unpatched').
 #
 # It never throws work away: uncommitted edits or commits that were not
 # exported stop it with a one-line reason, unless FORCE=1.
@@ -87,13 +89,13 @@ apply_series() {
 }
 
 main() {
-	[ $# = 1 ] || die "usage: $PROG linux|qemu|OVERLAY"
+	[ $# = 1 ] || die "usage: $PROG linux|qemu|base|OVERLAY"
 	NAME=$1
 	load_pins
 	tree_vars "$NAME"
 	mkdir -p "$BUILD/logs"
 
-	if [ "$BASE_REF" = series ]; then
+	if [ -n "$WORKTREE" ]; then
 		create_worktree
 	elif [ ! -d "$TREE/.git" ] || [ "$(cat "$STATE/base" 2>/dev/null)" != "$(base_id)" ]; then
 		if [ -e "$TREE" ]; then

@@ -7,6 +7,10 @@
 # from scripts/console-badness.txt. Writes the TAP to TAP_OUT (default
 # build/results/results.tap) and ends with the line "N passed, N failed".
 #
+# ALLOW_FAILED=1 lists failed tests without failing the run for them, for
+# a caller that judges them itself (vfio-selftests-test.sh compares them
+# with the base kernel's); everything else is judged as always.
+#
 # EXPECT_HANG=1 inverts the lock part for the reproducer: the run passes
 # only if the console shows a hung-task or lockdep report, or the guest
 # was stopped by the timeout (console ends with "bench: hang detected").
@@ -151,7 +155,7 @@ main() {
 		echo "TAP: no test ran"
 	fi
 	[ "$failed" = 0 ] || {
-		ok=0
+		[ "${ALLOW_FAILED:-0}" = 1 ] || ok=0
 		grep -E '^(# )?not ok ' "$tap" | head -n 20
 	}
 	# Problems found outside the tests count as one failure more.

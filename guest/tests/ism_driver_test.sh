@@ -8,29 +8,8 @@
 # functions byte-exact, with interrupts and events. Needs the functions
 # with fids 1 and 2 in one CHID and the qmp-relay port. Prints TAP; skips
 # on a kernel without the ism driver or the client.
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-nok() { n=$((n + 1)); echo "not ok $n $*"; failed=$((failed + 1)); }
-expect() { # DESC WANT GOT
-	if [ "$2" = "$3" ]; then ok "$1 ($3)"; else nok "$1: got '$3', wanted '$2'"; fi
-}
-
-port=
-for p in /sys/class/virtio-ports/*; do
-	[ "$(cat "$p/name" 2>/dev/null)" = qmp-relay ] && port=/dev/${p##*/}
-done
-qmp() {
-	exec 3<>"$port"
-	echo "$1" >&3
-	read -r reply <&3
-	exec 3>&-
-	echo "$reply"
-}
-qom() { # PATH PROP
-	qmp "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"/machine/peripheral/$1\",\"property\":\"$2\"}}" |
-		sed -n 's/.*"return": *\([0-9]*\).*/\1/p'
-}
+# shellcheck source=guest/lib/zpci.sh
+. /lib/bench/zpci.sh
 # snap N: counters of function N into variables c_<name>
 snap() {
 	c_cmd=$(qom "ism$1" commands)
@@ -39,33 +18,9 @@ snap() {
 	c_stbb=$(qom "zpci$1" pcistb-bytes)
 	c_irq=$(qom "ism$1" interrupts)
 }
-bdf_of() { # FID -> PCI name
-	for d in /sys/bus/pci/devices/*; do
-		[ "$(cat "$d/function_id" 2>/dev/null)" = "$(printf '0x%08x' "$1")" ] &&
-			echo "${d##*/}" && return 0
-	done
-	return 1
-}
-driver_of() {
-	basename "$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null)" 2>/dev/null
-}
-wait_gone() { # FID
-	i=0
-	while bdf_of "$1" >/dev/null && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
-	! bdf_of "$1" >/dev/null
-}
-wait_back() { # FID
-	i=0
-	while [ $i -lt 60 ]; do
-		b=$(bdf_of "$1") && [ "$(driver_of "$b")" = ism ] && return 0
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 echo "TAP version 13"
-[ -n "$port" ] || { echo "1..0 # SKIP no qmp-relay port"; exit 4; }
+[ -n "$relay_port" ] || { echo "1..0 # SKIP no qmp-relay port"; exit 4; }
 
 # 1. The driver bound to every ISM function at boot
 nism=0
@@ -163,5 +118,4 @@ while [ $i -lt 30 ]; do
 done
 if [ $i -lt 30 ]; then ok "device_del: ism2 gone in QEMU"; else nok "device_del: ism2 still in QEMU"; fi
 
-echo "1..$n"
-[ "$failed" = 0 ]
+done_tap

@@ -360,9 +360,99 @@ t_bench() {
 		env BENCH_README=/dev/null "$S/bench-report.sh" "$c" "$TMP/bench/r2"
 }
 
+# --- vfio-selftests: base against series ----------------------------------
+
+# vfio_compare BASE_TAP SERIES_TAP - the comparison of crafted results.
+vfio_compare() {
+	"$S/compare-vfio-selftests.sh" "$1" "$2" "$TMP/vfio-selftests.md"
+}
+
+t_vfio_selftests() {
+	local base=$DATA/vfio-selftests-base.tap
+
+	expect "vfio-selftests: a new failure fails" 1 \
+		'new failure: virtio vfio_pci_device_test vfio_pci_irq_test.msix.enable_trigger_disable: base pass, series fail' \
+		vfio_compare "$base" "$DATA/vfio-selftests-new-failure.tap"
+	expect "vfio-selftests: the new failure is in the table" 0 \
+		'^\| virtio \| vfio_pci_device_test \| vfio_pci_irq_test\.msix\.enable_trigger_disable \| pass \| fail \| \*\*NEW FAILURE\*\* \|$' \
+		cat "$TMP/vfio-selftests.md"
+	expect "vfio-selftests: a pre-existing failure passes" 0 '^0 new failures, 2 pre-existing failures$' \
+		vfio_compare "$base" "$base"
+	expect "vfio-selftests: the table has both results" 0 \
+		'^\| ism \| vfio_pci_device_test \| vfio_pci_irq_test\.msix\.enable_trigger_disable \| fail \| fail \| pre-existing failure \|$' \
+		cat "$TMP/vfio-selftests.md"
+	grep -v 'virtio vfio_pci_driver_test' "$base" | sed '/vfio-selftests: virtio 0002:00:00.0 vfio_pci_device_test/,$d' \
+		>"$TMP/vfio-crashed.tap"
+	expect "vfio-selftests: a test that did not run on the series fails" 1 \
+		'new failure: virtio vfio_pci_device_test vfio_pci_device_test.config_space_read_write: base pass, series did not run' \
+		vfio_compare "$base" "$TMP/vfio-crashed.tap"
+	grep -v -E '^# # (not )?ok ' "$base" >"$TMP/vfio-no-tests.tap"
+	expect "vfio-selftests: zero tests fails" 1 'no test passed or failed on the series kernel' \
+		vfio_compare "$base" "$TMP/vfio-no-tests.tap"
+	expect "vfio-selftests: no results at all fail" 1 'no test passed or failed on the base kernel' \
+		vfio_compare "$DATA/clean.log" "$DATA/clean.log"
+	expect "vfio-selftests: an unclean boot fails" 1 'the series boot was not clean' \
+		env UNCLEAN=series "$S/compare-vfio-selftests.sh" "$base" "$base" "$TMP/vfio-selftests.md"
+	expect "verdict: ALLOW_FAILED leaves failed tests to the caller" 0 '^2 passed, 1 failed' \
+		env ALLOW_FAILED=1 "$S/verdict.sh" "$DATA/subtest-fail.log" "$TMP/r.tap"
+	expect "verdict: ALLOW_FAILED still fails a lockdep report" 1 'possible circular locking' \
+		env ALLOW_FAILED=1 "$S/verdict.sh" "$DATA/lockdep.log" "$TMP/r.tap"
+}
+
+# --- qtest: QEMU's own tests, base against series -------------------------
+
+# qtest_compare BASE SERIES - the comparison of crafted results.
+qtest_compare() {
+	"$S/qtest-compare.sh" "$1" "$2" "$TMP/qtest.md"
+}
+
+t_qtest() {
+	local base=$DATA/qtest-base.tap series=$DATA/qtest-series.tap
+
+	expect "qtest: a pre-existing failure passes" 0 '^22 passed, 0 failed$' \
+		qtest_compare "$base" "$series"
+	expect "qtest: the pre-existing failure is in the table" 0 \
+		'^\| upstream \| test-hmp \| /s390x/hmp/none \| fail \| fail \| pre-existing failure \|$' \
+		cat "$TMP/qtest.md"
+	sed 's|^ok 1 /s390x/qom/s390-ccw-virtio-7.2$|not ok 1 /s390x/qom/s390-ccw-virtio-7.2|' \
+		"$series" >"$TMP/qtest-regression.tap"
+	expect "qtest: a regression fails" 1 \
+		'^not ok 4 upstream qom-test /s390x/qom/s390-ccw-virtio-7.2: base pass; series fail # \*\*NEW FAILURE\*\*$' \
+		qtest_compare "$base" "$TMP/qtest-regression.tap"
+	# QEMU aborts the program before its first test: no result, exit 134
+	sed -e '/^ok 1 \/s390x\/boot-serial\//d' \
+		-e 's/^\(# qtest-exit: upstream boot-serial-test\) 0 /\1 134 /' \
+		"$series" >"$TMP/qtest-no-start.tap"
+	expect "qtest: a test that cannot start fails" 1 \
+		'upstream boot-serial-test /s390x/boot-serial/s390-ccw-virtio: base pass; series did not run # \*\*NEW FAILURE\*\*' \
+		qtest_compare "$base" "$TMP/qtest-no-start.tap"
+	expect "qtest: a program that cannot start fails" 1 \
+		'boot-serial-test \(exit status\): base pass, 0\.1 s; series fail: exit status 134, 0\.1 s # \*\*NEW FAILURE\*\*' \
+		qtest_compare "$base" "$TMP/qtest-no-start.tap"
+	sed 's|^ok 1 /machine/peripheral/ism1 moves # 23 reads$|not ok 1 /machine/peripheral/ism1 moves # 23 reads, error: broken|' \
+		"$series" >"$TMP/qtest-ism.tap"
+	expect "qtest: a failure with the ISM-like device fails (no base)" 1 \
+		'ism qom-test-reads /machine/peripheral/ism1 moves: base n/a; series fail: 23 reads, error: broken # \*\*FAILS\*\* \(series only\)' \
+		qtest_compare "$base" "$TMP/qtest-ism.tap"
+	sed 's|^ok 1 /s390x/boot-serial/s390-ccw-virtio$|ok 1 /s390x/boot-serial/s390-ccw-virtio # SKIP no firmware|' \
+		"$series" >"$TMP/qtest-skip.tap"
+	expect "qtest: a test that skips on the series only fails" 1 \
+		'base pass; series skip: no firmware # \*\*NEW SKIP\*\*' \
+		qtest_compare "$base" "$TMP/qtest-skip.tap"
+	expect "qtest: no results at all fail" 1 'not ok [0-9]+ no test passed on the series' \
+		qtest_compare "$base" /dev/null
+	fake_qemu 'echo "$*"'
+	expect "qtest: the wrapper adds the devices" 0 '^-device zpci,uid=1 -device s390-ism-test -M s390-ccw-virtio-7.2$' \
+		env QTEST_WRAP_QEMU="$TMP/fake-qemu" QTEST_WRAP_DEVICES='-device zpci,uid=1 -device s390-ism-test' \
+		"$S/qtest-qemu.sh" -M s390-ccw-virtio-7.2
+	expect "qtest: the wrapper adds no device to machine none" 0 '^-machine none,accel=qtest$' \
+		env QTEST_WRAP_QEMU="$TMP/fake-qemu" QTEST_WRAP_DEVICES='-device zpci,uid=1' \
+		"$S/qtest-qemu.sh" -machine none,accel=qtest
+}
+
 main() {
 	echo "TAP version 13"
-	TESTS=(t_verdict t_guest t_series t_build t_series_check t_summary t_bench)
+	TESTS=(t_verdict t_guest t_series t_build t_series_check t_summary t_bench t_vfio_selftests t_qtest)
 	local t
 	for t in "${TESTS[@]}"; do
 		"$t"

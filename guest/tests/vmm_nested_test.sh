@@ -1,0 +1,285 @@
+#!/bin/sh
+# The real VMM on the branch: QEMU (patches/qemu, built for s390x) runs in
+# this guest, the host of the scenario, and passes the ISM-like functions
+# with fids 1 and 2 through to a nested guest by vfio-pci, with the zPCI
+# I/O region. The nested guest runs Linux's ism driver and the test client
+# ism_modeltest (guest/nested/init). Seed 004 with its real actors: the
+# host powers a slot off while the nested guest does I/O, QEMU gets vfio's
+# request and has its guest deconfigure the function, the nested ism
+# driver's remove sends its unregister commands through the region, and
+# QEMU releases the function.
+#
+# The device's counters (the outer QEMU's, through the qmp-relay port)
+# and the nested QEMU's own (its QMP) show that every store block of the
+# nested guest reaches the device as one PCI Store Block. Prints TAP;
+# the nested guest's console goes along as "# nested-console: " lines, so
+# the verdict reads its reports too.
+#
+# A power-off that does not complete within the deadline is a hang: the
+# test reports it and reboots the guest (report_hang).
+#
+# Environment: VMM_CYCLES power-off cycles (3), VMM_BOOT_TIMEOUT and
+# VMM_DEADLINE seconds (900, 300), VMM_QEMU the QEMU to run
+# (/nested/qemu-system-s390x), VMM_DEVICE_DEL=0 to skip the QMP
+# device_del of the outer QEMU, VMM_ONLY=power_off for one power-off
+# cycle and nothing else after the probe (the reproducer).
+# busybox ash has read -t
+# shellcheck disable=SC3045
+# shellcheck source=guest/lib/zpci.sh
+. /lib/bench/zpci.sh
+
+NESTED=/nested
+VMM_QEMU=${VMM_QEMU:-$NESTED/qemu-system-s390x}
+CYCLES=${VMM_CYCLES:-3}
+BOOT_TIMEOUT=${VMM_BOOT_TIMEOUT:-900}
+DEADLINE=${VMM_DEADLINE:-300}
+ONLY=${VMM_ONLY:-}
+if [ "$ONLY" = power_off ]; then
+	CYCLES=1
+	VMM_DEVICE_DEL=0
+fi
+W=/tmp/vmm
+CONSOLE=$W/console.log
+
+echo "TAP version 13"
+[ -n "$relay_port" ] || { echo "1..0 # SKIP no qmp-relay port"; exit 4; }
+[ -x "$VMM_QEMU" ] || { echo "1..0 # SKIP no nested QEMU at $VMM_QEMU"; exit 4; }
+mkdir -p $W
+
+# The nested QEMU's QMP, through the FIFOs of its pipe chardev: a command,
+# then its reply, skipping events.
+iqmp() {
+	echo "$1" >&6
+	while read -r -t "$DEADLINE" line <&7; do
+		case "$line" in *'"event"'*) continue ;; esac
+		echo "$line"
+		return 0
+	done
+	return 1
+}
+# The nested guest's console: send a command, wait for a "nested: " line
+# matching a pattern, counting only lines after the mark.
+mark=0
+say_nested() { echo "$1" >&5; }
+nested_log() { tr -d '\r' <$CONSOLE; }
+wait_nested() { # PATTERN SECONDS
+	_t=$2
+	while [ "$_t" -gt 0 ]; do
+		_l=$(nested_log | grep -n "^nested: $1" | tail -n 1 | cut -d: -f1)
+		if [ -n "$_l" ] && [ "$_l" -gt "$mark" ]; then
+			mark=$_l
+			return 0
+		fi
+		kill -0 "$qemu_pid" 2>/dev/null || return 1
+		sleep 1
+		_t=$((_t - 1))
+	done
+	return 1
+}
+nested_line() { nested_log | grep "^nested: $1" | tail -n 1; }
+# The nested console as it comes, as TAP comments, one write per line;
+# stop_console shows what is left and ends it
+follow_console() {
+	(
+		seen=0
+		while :; do
+			[ -e $W/console.stop ] && stop=1
+			total=$(wc -l <$CONSOLE)
+			if [ "$total" -gt "$seen" ]; then
+				tail -n +$((seen + 1)) $CONSOLE | head -n $((total - seen)) |
+					tr -d '\r' | while IFS= read -r line; do
+					echo "# nested-console: $line"
+				done
+				seen=$total
+			fi
+			[ -n "${stop:-}" ] && break
+			sleep 1
+		done
+	) &
+	follow_pid=$!
+}
+stop_console() {
+	: >$W/console.stop
+	wait "$follow_pid"
+}
+
+# Counter snapshots: c_<fid>_<name> from the device (outer QEMU), g_<fid>_<name>
+# from the nested QEMU (what its guest issued)
+snap() { # FID
+	eval "c_$1_cmd=$(qom "ism$1" commands) c_$1_err=$(qom "ism$1" command-errors)"
+	eval "c_$1_stb=$(qom "zpci$1" pcistb-count) c_$1_stbb=$(qom "zpci$1" pcistb-bytes)"
+	eval "c_$1_lg=$(qom "zpci$1" pcilg-count)"
+	eval "g_$1_stb=$(qom_get iqmp "/machine/peripheral/izpci$1" pcistb-count)"
+	eval "g_$1_stbb=$(qom_get iqmp "/machine/peripheral/izpci$1" pcistb-bytes)"
+	eval "g_$1_lg=$(qom_get iqmp "/machine/peripheral/izpci$1" pcilg-count)"
+}
+# save_snap takes snapshots of both functions as o_<variable>; delta VAR
+# is the change of VAR since then
+save_snap() {
+	for f in 1 2; do
+		snap $f
+		for v in c_${f}_cmd c_${f}_err c_${f}_stb c_${f}_stbb c_${f}_lg \
+			g_${f}_stb g_${f}_stbb g_${f}_lg; do
+			eval "o_$v=\${$v:-0}"
+		done
+	done
+}
+delta() { eval "echo \$((\${$1:-0} - \$o_$1))"; }
+
+vfio_args() { # FID
+	printf -- '-device zpci,fid=%d,uid=%d,target=hd%d,id=izpci%d ' "$1" "$1" "$1" "$1"
+	printf -- '-device vfio-pci,host=%s,id=hd%d ' "$(bdf_of "$1")" "$1"
+}
+iqmp_add() { # FID
+	iqmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"zpci\",\"id\":\"izpci$1\",\"fid\":$1,\"uid\":$1,\"target\":\"hd$1\"}}" | grep -q return &&
+		iqmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"vfio-pci\",\"id\":\"hd$1\",\"host\":\"$(bdf_of "$1")\"}}" | grep -q return
+}
+in_nested_qemu() { # ID
+	iqmp '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}' |
+		grep -q "\"$1\""
+}
+not_in_nested_qemu() { ! in_nested_qemu "$1"; }
+slot_off() { [ "$(cat "/sys/bus/pci/slots/$(printf %08x "$1")/power")" = 0 ]; }
+
+# 1. Both functions to vfio-pci, and the nested guest up with ism on both
+for f in 1 2; do
+	if bind_vfio $f; then ok "fid $f bound to vfio-pci"; else nok "fid $f: cannot bind vfio-pci"; fi
+done
+mkfifo $W/in $W/iqmp.in $W/iqmp.out
+: >$CONSOLE
+exec 5<>$W/in 6<>$W/iqmp.in 7<>$W/iqmp.out
+t0=$(cut -d' ' -f1 /proc/uptime)
+# shellcheck disable=SC2046 # the -device options
+"$VMM_QEMU" -L $NESTED -M s390-ccw-virtio -cpu max -smp 1 -m 256 \
+	-accel tcg,tb-size=64 -display none -nodefaults -no-reboot \
+	-serial stdio -qmp pipe:$W/iqmp \
+	-kernel $NESTED/bzImage -initrd $NESTED/initramfs.cpio.gz \
+	-append "console=ttysclp0 panic=-1 rdinit=/init nested.ism=2" \
+	$(vfio_args 1) $(vfio_args 2) <&5 >$CONSOLE 2>&1 &
+qemu_pid=$!
+follow_console
+if read -r -t 60 greeting <&7 && iqmp '{"execute":"qmp_capabilities"}' | grep -q return; then
+	ok "nested QEMU up, QMP ready"
+else
+	nok "nested QEMU gave no QMP greeting: ${greeting:-nothing}"
+	kill "$qemu_pid" 2>/dev/null
+	stop_console
+	done_tap
+	exit
+fi
+if wait_nested "probed 2" "$BOOT_TIMEOUT"; then
+	ok "nested guest booted in $(awk "BEGIN { print $(cut -d' ' -f1 /proc/uptime) - $t0 }") s, ism bound to both functions"
+else
+	nok "nested guest: ism not bound to both functions: $(nested_line 'probed')"
+fi
+
+# 2. The ism driver's probe, seen at the device: 5 commands in 8 store
+#    blocks of 72 bytes per function, as on the bench guest itself (the
+#    ism group), each one guest store block
+for f in 1 2; do
+	snap $f
+	eval "expect 'fid $f: probe commands at the device' 5 \$c_${f}_cmd"
+	eval "expect 'fid $f: no failed command' 0 \$c_${f}_err"
+	eval "expect 'fid $f: probe store blocks at the device' 8/72 \$c_${f}_stb/\$c_${f}_stbb"
+	eval "expect 'fid $f: store blocks issued by the nested guest' 8/72 \$g_${f}_stb/\$g_${f}_stbb"
+done
+
+# 3. ism_modeltest in the nested guest: moves between the two functions,
+#    interrupts, events; every guest store block and load once at the device
+modeltest() {
+	save_snap
+	say_nested "run moves"
+	if wait_nested 'done' "$DEADLINE" && [ "$(nested_line 'done')" = "nested: done 0" ]; then
+		ok "ism_modeltest passed in the nested guest"
+	else
+		nok "ism_modeltest in the nested guest: $(nested_line 'done')"
+	fi
+	for f in 1 2; do
+		snap $f
+		expect "fid $f: modeltest store blocks, nested guest = device" \
+			"$(delta g_${f}_stb)/$(delta g_${f}_stbb)" "$(delta c_${f}_stb)/$(delta c_${f}_stbb)"
+		expect "fid $f: modeltest loads, nested guest = device" \
+			"$(delta g_${f}_lg)" "$(delta c_${f}_lg)"
+		expect "fid $f: no failed command" 0 "$(delta c_${f}_err)"
+	done
+}
+[ -z "$ONLY" ] && modeltest
+
+# 4. Slot power-off on the host while the nested guest moves data on the
+#    other function: the nested ism driver's remove sends its 3 commands
+#    (4 store blocks, 32 bytes) and QEMU releases the function; then the
+#    slot comes back and QEMU plugs the function again
+for c in $(seq "$CYCLES"); do
+	say_nested "loop self 0x2"
+	wait_nested "loop 1 0" "$DEADLINE" || nok "cycle $c: no I/O on fid 2: $(nested_line loop)"
+	save_snap
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	(
+		if echo 0 >/sys/bus/pci/slots/00000001/power; then r=0; else r=1; fi
+		echo "rc=$r" >$W/power.rc
+	) &
+	if wait_for "$DEADLINE" slot_off 1 && wait_for 10 test -s $W/power.rc; then
+		ok "cycle $c: power-off with the nested guest's I/O running done in $(awk "BEGIN { print $(cut -d' ' -f1 /proc/uptime) - $t1 }") s"
+	else
+		nok "cycle $c: power-off did not complete within $DEADLINE s"
+		stop_console
+		done_tap
+		report_hang "slot power-off with a nested VMM did not complete within $DEADLINE s"
+	fi
+	rm -f $W/power.rc
+	snap 1
+	expect "cycle $c: the nested remove's commands at the device" 3 "$(delta c_1_cmd)"
+	expect "cycle $c: ... as 4 store blocks of 32 bytes" 4/32 "$(delta c_1_stb)/$(delta c_1_stbb)"
+	expect "cycle $c: no failed command" 0 "$(delta c_1_err)"
+	if wait_for 30 not_in_nested_qemu hd1; then ok "cycle $c: QEMU released fid 1"; else nok "cycle $c: fid 1 still in QEMU"; fi
+	say_nested "stop"
+	if wait_nested "stopped" "$DEADLINE" && ! nested_line "loop" | grep -qv " 0$"; then
+		ok "cycle $c: fid 2's I/O went on without an error"
+	else
+		nok "cycle $c: fid 2's I/O: $(nested_line loop)"
+	fi
+
+	echo 1 >/sys/bus/pci/slots/00000001/power
+	if wait_for 60 bdf_of 1 >/dev/null && bind_vfio 1 && iqmp_add 1; then
+		ok "cycle $c: fid 1 back and plugged into QEMU again"
+	else
+		nok "cycle $c: fid 1 not back"
+	fi
+	save_snap
+	say_nested "state"
+	i=0
+	while ! wait_nested "state 2 bound" 5 && [ $i -lt $((DEADLINE / 5)) ]; do
+		say_nested "state"
+		i=$((i + 1))
+	done
+	snap 1
+	expect "cycle $c: ism probed fid 1 again in the nested guest" "nested: state 2 bound" "$(nested_line 'state ')"
+	expect "cycle $c: probe commands at the device" 5 "$(delta c_1_cmd)"
+done
+
+# 5. QMP device_del of fid 2 on the outer QEMU: the host's deconfiguration
+#    request (kmcheck), vfio's request to the nested QEMU, the nested
+#    guest's shutdown, all within the deadline
+if [ "${VMM_DEVICE_DEL:-1}" = 1 ]; then
+	say_nested "loop self 0x1"
+	wait_nested "loop 1 0" "$DEADLINE" || nok "device_del: no I/O on fid 1"
+	reply=$(qmp '{"execute":"device_del","arguments":{"id":"ism2"}}')
+	case "$reply" in *return*) ok "device_del ism2 accepted" ;; *) nok "device_del: $reply" ;; esac
+	if wait_for "$DEADLINE" gone 2; then ok "device_del: fid 2 gone from the host"; else nok "device_del: fid 2 still on the host"; fi
+	if wait_for 30 not_in_nested_qemu hd2; then ok "device_del: QEMU released fid 2"; else nok "device_del: fid 2 still in QEMU"; fi
+	say_nested "stop"
+	wait_nested "stopped" "$DEADLINE" || nok "device_del: the nested loop does not stop"
+fi
+
+# 6. Power the nested guest off and show its console
+say_nested "poweroff"
+i=0
+while kill -0 "$qemu_pid" 2>/dev/null && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
+if kill -0 "$qemu_pid" 2>/dev/null; then
+	nok "the nested guest did not power off"
+	kill "$qemu_pid"
+else
+	ok "the nested guest powered off"
+fi
+stop_console
+done_tap
