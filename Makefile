@@ -241,13 +241,25 @@ kasan-steps:
 
 ## Benchmarks, not part of make check #####################################
 
-# Data path, removal latency and parallel removal in one boot; the report
-# goes to results/ and README.md. Knobs: see scripts/bench.sh.
-.PHONY: bench
-bench: build
+# Data path, removal latency and parallel removal in one boot, the data
+# path without lock debugging in another, the nested data path through the
+# QEMU series and Debian's own in a third; the report goes to results/ and
+# README.md. Knobs: see scripts/bench.sh.
+.PHONY: bench kernel-nodebug stock-qemu
+bench: build nested kernel-nodebug stock-qemu
 	$S/build-guest-tests.sh default bench
 	$S/build-initramfs.sh --extra build/out/bench build/out/initramfs-bench.cpio.gz
 	$S/bench.sh
+
+# The kernel without lock debugging, the configuration users run
+kernel-nodebug: tree
+	$S/build-kernel.sh nodebug
+
+# The baseline VMM: Debian's own QEMU for s390x, as /nested/stock
+stock-qemu: setup
+	$S/fetch-stock-qemu.sh
+	$S/build-initramfs.sh --extra build/out/stock-qemu \
+		build/out/initramfs-stock-qemu.cpio.gz nested/stock
 
 ## Interactive ##############################################################
 

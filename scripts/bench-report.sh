@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# bench-report.sh CONSOLE DIR - turn the console of a bench boot into the
-# report in DIR:
+# bench-report.sh CONSOLE DIR [NODEBUG_CONSOLE NESTED_CONSOLE] - turn the
+# consoles of the bench boots into the report in DIR (the data path on the
+# kernel without lock debugging and the nested data path when their
+# consoles are given):
 #   DIR/data/*.dat   the raw numbers, one measurement per line
 #   DIR/bench.md     the tables: raw numbers, ratios and the targets
 #   DIR/*.png        the latency histogram and the scaling curve (gnuplot)
@@ -71,6 +73,8 @@ parse() {
 		}' || die "the bench did not remove the functions it was asked to ($console)"
 	bench_lines "$console" | fields bench-idle "functions cycle ms busy_ms cpus" \
 		>"$data/idle.dat" || die "malformed removal results without a user in $console"
+	bench_lines "$console" | fields bench-cost "step reqs ns" | sed 's/^/lockdep /' \
+		>"$data/cost.dat" || die "malformed request cost results in $console"
 	[ -s "$data/datapath.dat" ] || die "no data path results in $console"
 	[ -s "$data/latency.dat" ] || die "no removal latency results in $console"
 	[ -s "$data/parallel.dat" ] || die "no parallel removal results in $console"
@@ -80,6 +84,114 @@ parse() {
 	if [ -s "$BUILD/state/check-times" ]; then
 		cp "$BUILD/state/check-times" "$data/check-times.dat"
 	fi
+}
+
+# parse_extra NODEBUG_CONSOLE NESTED_CONSOLE DATADIR - the raw numbers of
+# the other two boots.
+parse_extra() {
+	local nodebug=$1 nested=$2 data=$3
+
+	need_file "$nodebug" "console of the bench boot without lock debugging"
+	need_file "$nested" "console of the nested bench boot"
+	bench_lines "$nodebug" |
+		fields bench-data "path len round reqs bytes us pcistb pcistg pcilg" \
+		>"$data/datapath-nodebug.dat" || die "malformed data path results in $nodebug"
+	bench_lines "$nodebug" | fields bench-cost "step reqs ns" | sed 's/^/nodebug /' \
+		>>"$data/cost.dat" || die "malformed request cost results in $nodebug"
+	bench_lines "$nested" |
+		fields bench-nested "vmm op len count insn ns cc pcistb pcistg pcilg bytes" \
+		>"$data/nested.dat" || die "malformed nested data path results in $nested"
+	[ -s "$data/datapath-nodebug.dat" ] || die "no data path results in $nodebug"
+	[ -s "$data/nested.dat" ] || die "no nested data path results in $nested"
+	awk '$7 != 0 { print "a nested request ended with condition code " $7 ": " $0; bad = 1 }
+	     END { exit bad }' "$data/nested.dat" >&2 ||
+		die "the nested bench had failed instructions ($nested)"
+}
+
+# Where a request's time goes: per step of the path, the time per request
+# and what the step adds to the one before it, with and without lock
+# debugging.
+cost_table() {
+	awk '
+	{ t[$1, $2] = $4 / $3; if (!($2 in seen)) { seen[$2] = 1; steps[++n] = $2 } kernels[$1] = 1 }
+	END {
+		print "| step | what it adds | lockdep: µs per request | lockdep: added (µs) | no lock debugging: µs per request | no lock debugging: added (µs) |"
+		print "|:---|:---|---:|---:|---:|---:|"
+		what["header"] = "system call, vfio dispatch (a read of the header)"
+		what["invalid"] = "copying the request in, the checks"
+		what["disabled"] = "memory_lock, the device trylock, the memory enable check"
+		what["store"] = "the function handle and one PCI Store (emulated by QEMU)"
+		what["block16"] = "the bounce buffer and a PCI Store Block of 16 bytes instead"
+		what["bar"] = "(for comparison: an 8-byte pwrite on the BAR region, one PCI Store)"
+		for (i = 1; i <= n; i++) {
+			s = steps[i]
+			prev = (s == "bar" || i == 1) ? "" : steps[i - 1]
+			printf "| %s | %s |", s, what[s]
+			split("lockdep nodebug", ks, " ")
+			for (k = 1; k <= 2; k++) {
+				if (!((ks[k], s) in t)) { printf " | |"; continue }
+				v = t[ks[k], s] / 1e3
+				d = prev != "" ? sprintf("%.1f", v - t[ks[k], prev] / 1e3) : ""
+				printf " %.1f | %s |", v, d
+			}
+			printf "\n"
+		}
+	}' "$1"
+}
+
+# The nested data path: per length and VMM, what the nested guest issued,
+# the instructions per KiB at the device, and the time per request, with
+# the stock VMM's time over the series'.
+nested_table() {
+	awk '
+	$2 == "store" {
+		key = $1 " " $3
+		cnt[key] = $4; insn[key] = $5; us[key] = $4 ? $6 / 1e3 / $4 : 0
+		kib[key] = $4 * $3 / 1024
+		dev[key] = $8 + $9 + $10; stb[key] = $8
+		if (!($3 in seen)) { seen[$3] = 1; lens[++nl] = $3 }
+		if (!($1 in vseen)) { vseen[$1] = 1; vmms[++nv] = $1 }
+	}
+	END {
+		print "| length (bytes) | VMM | nested guest issued | requests | device: instructions per KiB | device: PCISTB per KiB | µs per request | ms per KiB | time ratio (stock / series) |"
+		print "|---:|:---|:---|---:|---:|---:|---:|---:|---:|"
+		for (i = 1; i <= nl; i++) {
+			for (j = 1; j <= nv; j++) {
+				key = vmms[j] " " lens[i]
+				if (!(key in cnt)) continue
+				ratio = ""
+				p = "patched " lens[i]; st = "stock " lens[i]
+				if (vmms[j] == "stock" && cnt[st] && cnt[p])
+					ratio = sprintf("%.1f", (us[st] / lens[i]) / (us[p] / lens[i]))
+				if (!cnt[key]) {
+					printf "| %d | %s | none: its group allows no such store | 0 | | | | | |\n", lens[i], vmms[j]
+					continue
+				}
+				printf "| %d | %s | %s | %d | %.3f | %.3f | %.1f | %.2f | %s |\n",
+				       lens[i], vmms[j], insn[key], cnt[key], dev[key] / kib[key],
+				       stb[key] / kib[key], us[key], us[key] * 1024 / lens[i] / 1e3, ratio
+			}
+		}
+	}' "$1"
+}
+
+# PCI Load and Store of 8 bytes through the BAR region (patched) and the
+# zPCI I/O region (patched-ls), per request.
+loadstore_table() {
+	awk '
+	$3 == 8 && ($1 == "patched" || $1 == "patched-ls") { us[$1, $2] = $6 / 1e3 / $4; n[$1, $2] = $4; dev[$1, $2] = ($8 + $9 + $10) / $4 }
+	END {
+		print "| 8-byte operation | BAR region: µs per request | zPCI I/O region: µs per request | device instructions per request (BAR / region) | time ratio (region / BAR) |"
+		print "|:---|---:|---:|---:|---:|"
+		split("store load", ops, " ")
+		for (i = 1; i <= 2; i++) {
+			o = ops[i]
+			if (!n["patched", o] || !n["patched-ls", o]) continue
+			printf "| %s | %.1f | %.1f | %.2f / %.2f | %.2f |\n", o == "store" ? "PCI Store" : "PCI Load",
+			       us["patched", o], us["patched-ls", o], dev["patched", o], dev["patched-ls", o],
+			       us["patched-ls", o] / us["patched", o]
+		}
+	}' "$1"
 }
 
 # The data path: per length, exact instructions per KiB (all rounds) and
@@ -225,6 +337,38 @@ report() {
 	echo
 	datapath_table "$data/datapath.dat"
 	echo
+	if [ -s "$data/datapath-nodebug.dat" ]; then
+		echo "## Data path without lock debugging"
+		echo
+		echo "The same on a kernel without \`PROVE_LOCKING\` and \`DEBUG_ATOMIC_SLEEP\` (the configuration users run), in a boot of its own."
+		echo
+		datapath_table "$data/datapath-nodebug.dat"
+		echo
+	fi
+	if [ -s "$data/cost.dat" ]; then
+		echo "## Where a request's time goes"
+		echo
+		echo "Requests that stop at successive points of the region's path (\`zpci_region_cost\`), one function."
+		echo
+		cost_table "$data/cost.dat"
+		echo
+	fi
+	if [ -s "$data/nested.dat" ]; then
+		echo "## Nested data path: QEMU as the VMM"
+		echo
+		echo "A nested guest stores into ISM-like function 1 (strict function group, MSI-X) through QEMU running in the bench guest: the QEMU series (\`patched\`, one zPCI I/O region request per store block) and Debian's own QEMU of the same version (\`stock\`), which shows the guest its default function group, maxstbl 128, and replays each store block as 8-byte writes to vfio's BAR region. Instructions are counted by the device; times are the nested guest's, per request."
+		echo
+		nested_table "$data/nested.dat"
+		echo
+		echo "With stock QEMU, store blocks above 128 bytes cannot be issued at all (a specification exception in the guest), and the smaller ones arrive split into PCI Stores of 8 bytes. An ISM function as it is (relaxed alignment, MSI only) it refuses to pass through: "MSI-X support is mandatory"."
+		echo
+		echo "### PCI Load and Store of 8 bytes: BAR region or zPCI I/O region"
+		echo
+		echo "The series routes them through vfio's BAR region; \`x-io-region-load-store=on\` routes them through the zPCI I/O region instead. Both issue one instruction of the same width."
+		echo
+		loadstore_table "$data/nested.dat"
+		echo
+	fi
 	echo "## Removal latency under I/O load"
 	echo
 	echo "From \`echo 0 > power\` to the slot reading 0, one function with its VMM busy ([histogram](latency.png))."
@@ -267,11 +411,14 @@ readme_splice() {
 main() {
 	local console=${1:-} dir=${2:-} part
 
-	[ -n "$console" ] || die "usage: $PROG CONSOLE DIR"
-	[ -n "$dir" ] || die "usage: $PROG CONSOLE DIR"
+	if [ -z "$console" ] || [ -z "$dir" ] || { [ $# != 2 ] && [ $# != 4 ]; }; then
+		die "usage: $PROG CONSOLE DIR [NODEBUG_CONSOLE NESTED_CONSOLE]"
+	fi
 	need_file "$console" "bench console log"
 	mkdir -p "$dir"
 	parse "$console" "$dir/data"
+	rm -f "$dir/data/datapath-nodebug.dat" "$dir/data/nested.dat"
+	[ $# = 4 ] && parse_extra "$3" "$4" "$dir/data"
 	report "$dir/data" "$(date -u +%Y-%m-%d)" >"$dir/bench.md.tmp"
 	mv "$dir/bench.md.tmp" "$dir/bench.md"
 	plots "$dir/data" "$dir"

@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# bench.sh - run the benchmarks (guest/bench/zpci_bench.sh) in one boot
-# with BENCH_ISM ISM-like functions, judge the run like a guest test, and
-# write the report to results/ (scripts/bench-report.sh).
+# bench.sh - run the benchmarks in three boots, judge each like a guest
+# test, and write the report to results/ (scripts/bench-report.sh):
+#
+#   bench          guest/bench/zpci_bench.sh with BENCH_ISM ISM-like
+#                  functions: data path, removal latency, parallel removal
+#   bench-nodebug  the data path and the cost of a request again, on the
+#                  kernel without lock debugging (build-kernel.sh nodebug)
+#   bench-nested   guest/bench/vmm_bench.sh: a nested guest's store blocks
+#                  through the QEMU series and through Debian's own QEMU
 #
 # Knobs (environment): BENCH_MIB MiB per data path run (default 2) and
 # BENCH_MAX_REQS requests at most (4096), BENCH_ROUNDS rounds of it (3), BENCH_CYCLES single-function removal
 # cycles (50), BENCH_PAR_CYCLES cycles per parallel count (5), BENCH_ISM
-# functions (20), BENCH_TIMEOUT seconds for the whole boot (1080).
+# functions (20), BENCH_TIMEOUT seconds for each boot (1080),
+# BENCH_NESTED_KIB KiB per length of the nested data path (64).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -24,7 +31,25 @@ main() {
 		--virtio 0 --extra "$OUT/initramfs-bench.cpio.gz" \
 		--timeout "$limit" \
 		--append "bench.suite=zpci_bench bench.timeout=$((limit * 8 / 10)) $env"
-	"$TOP/scripts/bench-report.sh" "$RESULTS/bench-console.log" "$TOP/results"
+
+	need_file "$OUT/bzImage-nodebug" "kernel without lock debugging (run 'make bench')"
+	log "booting the kernel without lock debugging (console: build/results/bench-nodebug-console.log)"
+	"$TOP/scripts/guest-test.sh" --name bench-nodebug --kernel "$OUT/bzImage-nodebug" \
+		--ism 1 --strict 0 --virtio 0 --extra "$OUT/initramfs-bench.cpio.gz" \
+		--timeout "$limit" \
+		--append "bench.suite=zpci_datapath_bench,zpci_region_cost bench.timeout=$((limit * 8 / 10)) $env"
+
+	need_file "$OUT/initramfs-nested.cpio.gz" "the nested guest (run 'make bench')"
+	need_file "$OUT/initramfs-stock-qemu.cpio.gz" "Debian's QEMU for s390x (run 'make bench')"
+	log "booting the nested data path (console: build/results/bench-nested-console.log)"
+	"$TOP/scripts/guest-test.sh" --name bench-nested --ism 1 --strict 1 --virtio 0 \
+		--mem 2048 --extra "$OUT/initramfs-bench.cpio.gz" \
+		--extra "$OUT/initramfs-nested.cpio.gz" \
+		--extra "$OUT/initramfs-stock-qemu.cpio.gz" --timeout "$limit" \
+		--append "bench.suite=vmm_bench bench.timeout=$((limit * 8 / 10)) BENCH_NESTED_KIB=${BENCH_NESTED_KIB:-64}"
+
+	"$TOP/scripts/bench-report.sh" "$RESULTS/bench-console.log" "$TOP/results" \
+		"$RESULTS/bench-nodebug-console.log" "$RESULTS/bench-nested-console.log"
 }
 
 main "$@"

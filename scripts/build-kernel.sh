@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # build-kernel.sh [VARIANT] - build the s390x guest kernel from build/linux.
 #
-# VARIANT is 'default' (configs/base.config), 'kasan' (the same tree) or
+# VARIANT is 'default' (configs/base.config), 'kasan' or 'nodebug' (the
+# same tree; nodebug without the lock debugging of base.config), or
 # an overlay (build/VARIANT/linux, see OVERLAYS in lib.sh), with
 # configs/VARIANT.config on top of base.config where there is one; or
 # 'base', the unpatched kernel (build/base/linux) with base.config without
@@ -19,16 +20,21 @@ set -euo pipefail
 # without them.
 SERIES_OPTIONS=(CONFIG_VFIO_PCI_ZDEV_IO)
 
+# The lock debugging of base.config, which the nodebug kernel (make bench,
+# the configuration users run) is built without.
+DEBUG_OPTIONS=(CONFIG_PROVE_LOCKING CONFIG_DEBUG_ATOMIC_SLEEP)
+
 kmake() {
 	kernel_make "$KSRC" "$KOUT" "$@"
 }
 
-# unpatched_fragment OUT - configs/base.config without SERIES_OPTIONS.
-unpatched_fragment() {
-	local re
+# fragment_without OUT OPTION... - configs/base.config without OPTION...
+fragment_without() {
+	local out=$1 re
+	shift
 
-	re=$(IFS='|' && echo "${SERIES_OPTIONS[*]}")
-	grep -v -E "^(# )?($re)[= ]" "$TOP/configs/base.config" >"$1"
+	re=$(IFS='|' && echo "$*")
+	grep -v -E "^(# )?($re)[= ]" "$TOP/configs/base.config" >"$out"
 }
 
 # missing_options FRAGMENT... - print the requested options that .config
@@ -93,8 +99,11 @@ main() {
 	mkdir -p "$KOUT" "$OUT" "$BUILD/logs"
 	FRAGMENTS=("$TOP/configs/base.config")
 	if [ "$VARIANT" = base ]; then
-		unpatched_fragment "$KOUT/unpatched.config"
+		fragment_without "$KOUT/unpatched.config" "${SERIES_OPTIONS[@]}"
 		FRAGMENTS=("$KOUT/unpatched.config")
+	elif [ "$VARIANT" = nodebug ]; then
+		fragment_without "$KOUT/nodebug.config" "${DEBUG_OPTIONS[@]}"
+		FRAGMENTS=("$KOUT/nodebug.config")
 	elif [ "$VARIANT" = nested ]; then
 		# A lean kernel of its own, not on top of base.config
 		FRAGMENTS=("$TOP/configs/nested.config")
@@ -111,6 +120,7 @@ main() {
 		die "make headers_install failed"
 	cp -p "$KOUT/arch/s390/boot/bzImage" "$OUT/bzImage$suffix"
 	cp -p "$KOUT/vmlinux" "$OUT/vmlinux$suffix"
+	log "$VARIANT kernel done in ${SECONDS}s"
 }
 
 main "$@"

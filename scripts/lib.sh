@@ -231,12 +231,12 @@ tap_diag() {
 }
 
 # kernel_vars VARIANT - set KSRC (tree) and KOUT (objects) of a kernel
-# variant: default, kasan (same tree, own objects), an overlay or the
+# variant: default, kasan or nodebug (same tree, own objects), an overlay or the
 # unpatched base (its worktree, its objects at the same depth for ccache),
 # or nested (the ism-client tree, objects of its own).
 kernel_vars() {
 	case "$1" in
-	default | kasan) KSRC=$BUILD/linux KOUT=$BUILD/kbuild/$1 ;;
+	default | kasan | nodebug) KSRC=$BUILD/linux KOUT=$BUILD/kbuild/$1 ;;
 	repro | repro-* | ism-client | base) KSRC=$BUILD/$1/linux KOUT=$BUILD/$1/kbuild/default ;;
 	nested) KSRC=$BUILD/ism-client/linux KOUT=$BUILD/ism-client/kbuild/nested ;;
 	*) die "unknown kernel variant '$1'" ;;

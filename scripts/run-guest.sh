@@ -4,7 +4,8 @@
 #
 #   --kernel FILE     kernel image        (default build/out/bzImage)
 #   --initrd FILE     initramfs           (default build/out/initramfs.cpio.gz)
-#   --extra FILE      a second initramfs unpacked on top (extra /tests)
+#   --extra FILE      another initramfs unpacked on top (extra /tests, the
+#                     nested guest's /nested); may be given more than once
 #   --ism N           ISM-like functions  (default $ISM_FUNCS or 2)
 #   --strict N        the last N of them in a group without relaxed
 #                     alignment, with MSI-X (default 0)
@@ -26,7 +27,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 main() {
-	local kernel=$OUT/bzImage initrd=$OUT/initramfs.cpio.gz extra=''
+	local kernel=$OUT/bzImage initrd=$OUT/initramfs.cpio.gz f
+	local -a extra=()
 	local ism=${ISM_FUNCS:-2} strict=0 virtio=${VIRTIO_FUNCS:-1} append=''
 	local limit=${GUEST_TIMEOUT:-1200} logf=$RESULTS/console.log live=0
 	local qemu=${QEMU:-$OUT/qemu-system-s390x} rc status args devs
@@ -36,7 +38,7 @@ main() {
 		case "$1" in
 		--kernel) kernel=$2; shift ;;
 		--initrd) initrd=$2; shift ;;
-		--extra) extra=$2; shift ;;
+		--extra) extra+=("$2"); shift ;;
 		--ism) ism=$2; shift ;;
 		--strict) strict=$2; shift ;;
 		--virtio) virtio=$2; shift ;;
@@ -55,10 +57,12 @@ main() {
 	need_file "$initrd" "initramfs (run 'make initramfs')"
 	need_file /usr/share/qemu/s390-ccw.img "QEMU firmware (run 'make setup')"
 	mkdir -p "$BUILD/run" "$(dirname "$logf")"
-	if [ -n "$extra" ]; then
+	if [ ${#extra[@]} -gt 0 ]; then
 		# The kernel unpacks concatenated archives in order.
-		need_file "$extra" "extra initramfs"
-		cat "$initrd" "$extra" >"$BUILD/run/initrd.combined"
+		for f in "${extra[@]}"; do
+			need_file "$f" "extra initramfs"
+		done
+		cat "$initrd" "${extra[@]}" >"$BUILD/run/initrd.combined"
 		initrd=$BUILD/run/initrd.combined
 	fi
 	rm -f "$BUILD/run/qmp.sock" "$BUILD/run/relay-qmp.sock" "$BUILD/run/relay.sock"

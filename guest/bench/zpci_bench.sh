@@ -2,7 +2,8 @@
 # The whole of 'make bench' inside one guest boot, on bench.ism ISM-like
 # functions (scripts/bench.sh reads the output):
 #
-#  1. the data path: zpci_datapath_bench, region against BAR pwrite;
+#  1. the data path: zpci_datapath_bench, region against BAR pwrite, and
+#     where a request's time goes (zpci_region_cost);
 #  2. removal latency under I/O load: BENCH_CYCLES power-off cycles of
 #     one function with its VMM running (zpci_unplug_stress_test);
 #  3. parallel removal: the same with 1, 5, 10 and 20 functions powered
@@ -25,6 +26,7 @@ for arg in $cmdline; do
 done
 
 ./zpci_datapath_bench || exit 1
+./zpci_region_cost || exit 1
 
 ZPCI_STRESS_ONLY=power_off ZPCI_STRESS_CYCLES=$cycles \
 	ZPCI_TEST_FIDS=00000001 "$stress" || exit 1

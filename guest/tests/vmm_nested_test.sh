@@ -23,12 +23,11 @@
 # (/nested/qemu-system-s390x), VMM_DEVICE_DEL=0 to skip the QMP
 # device_del of the outer QEMU, VMM_ONLY=power_off for one power-off
 # cycle and nothing else after the probe (the reproducer).
-# busybox ash has read -t
-# shellcheck disable=SC3045
 # shellcheck source=guest/lib/zpci.sh
 . /lib/bench/zpci.sh
+# shellcheck source=guest/lib/nested.sh
+. /lib/bench/nested.sh
 
-NESTED=/nested
 VMM_QEMU=${VMM_QEMU:-$NESTED/qemu-system-s390x}
 CYCLES=${VMM_CYCLES:-3}
 BOOT_TIMEOUT=${VMM_BOOT_TIMEOUT:-900}
@@ -38,70 +37,10 @@ if [ "$ONLY" = power_off ]; then
 	CYCLES=1
 	VMM_DEVICE_DEL=0
 fi
-W=/tmp/vmm
-CONSOLE=$W/console.log
 
 echo "TAP version 13"
 [ -n "$relay_port" ] || { echo "1..0 # SKIP no qmp-relay port"; exit 4; }
 [ -x "$VMM_QEMU" ] || { echo "1..0 # SKIP no nested QEMU at $VMM_QEMU"; exit 4; }
-mkdir -p $W
-
-# The nested QEMU's QMP, through the FIFOs of its pipe chardev: a command,
-# then its reply, skipping events.
-iqmp() {
-	echo "$1" >&6
-	while read -r -t "$DEADLINE" line <&7; do
-		case "$line" in *'"event"'*) continue ;; esac
-		echo "$line"
-		return 0
-	done
-	return 1
-}
-# The nested guest's console: send a command, wait for a "nested: " line
-# matching a pattern, counting only lines after the mark.
-mark=0
-say_nested() { echo "$1" >&5; }
-nested_log() { tr -d '\r' <$CONSOLE; }
-wait_nested() { # PATTERN SECONDS
-	_t=$2
-	while [ "$_t" -gt 0 ]; do
-		_l=$(nested_log | grep -n "^nested: $1" | tail -n 1 | cut -d: -f1)
-		if [ -n "$_l" ] && [ "$_l" -gt "$mark" ]; then
-			mark=$_l
-			return 0
-		fi
-		kill -0 "$qemu_pid" 2>/dev/null || return 1
-		sleep 1
-		_t=$((_t - 1))
-	done
-	return 1
-}
-nested_line() { nested_log | grep "^nested: $1" | tail -n 1; }
-# The nested console as it comes, as TAP comments, one write per line;
-# stop_console shows what is left and ends it
-follow_console() {
-	(
-		seen=0
-		while :; do
-			[ -e $W/console.stop ] && stop=1
-			total=$(wc -l <$CONSOLE)
-			if [ "$total" -gt "$seen" ]; then
-				tail -n +$((seen + 1)) $CONSOLE | head -n $((total - seen)) |
-					tr -d '\r' | while IFS= read -r line; do
-					echo "# nested-console: $line"
-				done
-				seen=$total
-			fi
-			[ -n "${stop:-}" ] && break
-			sleep 1
-		done
-	) &
-	follow_pid=$!
-}
-stop_console() {
-	: >$W/console.stop
-	wait "$follow_pid"
-}
 
 # Counter snapshots: c_<fid>_<name> from the device (outer QEMU), g_<fid>_<name>
 # from the nested QEMU (what its guest issued)
@@ -126,42 +65,17 @@ save_snap() {
 }
 delta() { eval "echo \$((\${$1:-0} - \$o_$1))"; }
 
-vfio_args() { # FID
-	printf -- '-device zpci,fid=%d,uid=%d,target=hd%d,id=izpci%d ' "$1" "$1" "$1" "$1"
-	printf -- '-device vfio-pci,host=%s,id=hd%d ' "$(bdf_of "$1")" "$1"
-}
-iqmp_add() { # FID
-	iqmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"zpci\",\"id\":\"izpci$1\",\"fid\":$1,\"uid\":$1,\"target\":\"hd$1\"}}" | grep -q return &&
-		iqmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"vfio-pci\",\"id\":\"hd$1\",\"host\":\"$(bdf_of "$1")\"}}" | grep -q return
-}
-in_nested_qemu() { # ID
-	iqmp '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}' |
-		grep -q "\"$1\""
-}
-not_in_nested_qemu() { ! in_nested_qemu "$1"; }
 slot_off() { [ "$(cat "/sys/bus/pci/slots/$(printf %08x "$1")/power")" = 0 ]; }
 
 # 1. Both functions to vfio-pci, and the nested guest up with ism on both
 for f in 1 2; do
 	if bind_vfio $f; then ok "fid $f bound to vfio-pci"; else nok "fid $f: cannot bind vfio-pci"; fi
 done
-mkfifo $W/in $W/iqmp.in $W/iqmp.out
-: >$CONSOLE
-exec 5<>$W/in 6<>$W/iqmp.in 7<>$W/iqmp.out
 t0=$(cut -d' ' -f1 /proc/uptime)
-# shellcheck disable=SC2046 # the -device options
-"$VMM_QEMU" -L $NESTED -M s390-ccw-virtio -cpu max -smp 1 -m 256 \
-	-accel tcg,tb-size=64 -display none -nodefaults -no-reboot \
-	-serial stdio -qmp pipe:$W/iqmp \
-	-kernel $NESTED/bzImage -initrd $NESTED/initramfs.cpio.gz \
-	-append "console=ttysclp0 panic=-1 rdinit=/init nested.ism=2" \
-	$(vfio_args 1) $(vfio_args 2) <&5 >$CONSOLE 2>&1 &
-qemu_pid=$!
-follow_console
-if read -r -t 60 greeting <&7 && iqmp '{"execute":"qmp_capabilities"}' | grep -q return; then
+if start_nested "$VMM_QEMU" "nested.ism=2" 1 2; then
 	ok "nested QEMU up, QMP ready"
 else
-	nok "nested QEMU gave no QMP greeting: ${greeting:-nothing}"
+	nok "nested QEMU gave no QMP greeting"
 	kill "$qemu_pid" 2>/dev/null
 	stop_console
 	done_tap
@@ -271,15 +185,6 @@ if [ "${VMM_DEVICE_DEL:-1}" = 1 ]; then
 	wait_nested "stopped" "$DEADLINE" || nok "device_del: the nested loop does not stop"
 fi
 
-# 6. Power the nested guest off and show its console
-say_nested "poweroff"
-i=0
-while kill -0 "$qemu_pid" 2>/dev/null && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
-if kill -0 "$qemu_pid" 2>/dev/null; then
-	nok "the nested guest did not power off"
-	kill "$qemu_pid"
-else
-	ok "the nested guest powered off"
-fi
-stop_console
+# 6. Power the nested guest off
+if stop_nested; then ok "the nested guest powered off"; else nok "the nested guest did not power off"; fi
 done_tap

@@ -302,7 +302,7 @@ t_summary() {
 
 # --- bench report: tables, targets and bad consoles ------------------------
 
-# bench_report CONSOLE - the report of CONSOLE in $TMP/bench, with its own
+# bench_report CONSOLE [NODEBUG NESTED] - the report in $TMP/bench, with its own
 # README and build directory; prints the report.
 bench_report() {
 	rm -rf "$TMP/bench"
@@ -311,7 +311,7 @@ bench_report() {
 		'<!-- bench:end -->' >"$TMP/bench/README.md"
 	echo "2026-11-01T10:00Z abc1234 cold 1800" >"$TMP/bench/build/state/check-times"
 	BUILD=$TMP/bench/build BENCH_README=$TMP/bench/README.md \
-		"$S/bench-report.sh" "$1" "$TMP/bench/results" &&
+		"$S/bench-report.sh" "$1" "$TMP/bench/results" "${@:2}" &&
 		cat "$TMP/bench/results/bench.md"
 }
 
@@ -358,6 +358,27 @@ t_bench() {
 		bench_report "$TMP/short.log"
 	expect "bench: README without the markers fails" 1 'lacks the bench markers' \
 		env BENCH_README=/dev/null "$S/bench-report.sh" "$c" "$TMP/bench/r2"
+
+	# The other two boots: without lock debugging, and the nested VMMs
+	local nd=$DATA/bench-nodebug-console.log ne=$DATA/bench-nested-console.log
+	expect "bench: the data path without lock debugging" 0 '^\| 4096 \| 2048 \| 0\.250 \| 0\.250 \| 128\.000 \| 512\.0 \| 50\.0 \| 1000\.0 \| 20\.0 \|$' \
+		bench_report "$c" "$nd" "$ne"
+	expect "bench: what each step of a request adds" 0 '^\| disabled \| .* \| 8\.0 \|$' \
+		bench_report "$c" "$nd" "$ne"
+	expect "bench: nested store blocks, one per request" 0 '^\| 4096 \| patched \| pcistb \| 32 \| 0\.250 \| 0\.250 \| 2000\.0 \| 0\.50 \|  \|$' \
+		bench_report "$c" "$nd" "$ne"
+	expect "bench: stock QEMU splits store blocks" 0 '^\| 16 \| stock \| pcistb \| 2048 \| 128\.000 \| 0\.000 \| 2000\.0 \| 128\.00 \| 2\.0 \|$' \
+		bench_report "$c" "$nd" "$ne"
+	expect "bench: stock QEMU cannot issue 4 KiB" 0 '^\| 4096 \| stock \| none' \
+		bench_report "$c" "$nd" "$ne"
+	expect "bench: 8-byte loads and stores, BAR or region" 0 '^\| PCI Load \| 2000\.0 \| 3000\.0 \| 1\.00 / 1\.00 \| 1\.50 \|$' \
+		bench_report "$c" "$nd" "$ne"
+	sed '0,/cc=0/s/cc=0/cc=1/' "$ne" >"$TMP/nested-cc.log"
+	expect "bench: a failed nested instruction fails" 1 'failed instructions' \
+		bench_report "$c" "$nd" "$TMP/nested-cc.log"
+	grep -v 'bench-nested' "$ne" >"$TMP/nested-none.log"
+	expect "bench: a nested console without results fails" 1 'no nested data path results' \
+		bench_report "$c" "$nd" "$TMP/nested-none.log"
 }
 
 # --- vfio-selftests: base against series ----------------------------------
