@@ -108,6 +108,7 @@ main() {
 	# A new file, not the old one overwritten: it may be running
 	cp -p "$bdir/qemu-system-s390x" "$out.tmp"
 	mv -f "$out.tmp" "$out"
+	log "QEMU ($variant) done in ${SECONDS}s"
 }
 
 main "$@"

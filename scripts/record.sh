@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # record.sh NAME -- CMD... - run one test group, keep its output in
-# build/results/NAME.log and add its counts to build/results/summary.txt.
+# build/results/NAME.log and add its counts and its time in seconds to
+# build/results/summary.txt.
 #
 # The counts come from the group's last "N passed, N failed" line; a group
 # that exits non-zero without failures counts as one failure. With
@@ -11,7 +12,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 main() {
-	local name=${1:-} rc=0 line passed=0 failed=0
+	local name=${1:-} rc=0 line passed=0 failed=0 t0=$SECONDS
 
 	[ "${2:-}" = -- ] || die "usage: $PROG NAME -- CMD..."
 	shift 2
@@ -23,7 +24,8 @@ main() {
 		failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
 	fi
 	[ "$rc" = 0 ] || [ "$failed" != 0 ] || failed=1
-	printf '%s %s %s %s\n' "$name" "$passed" "$failed" "$rc" >>"$RESULTS/summary.txt"
+	printf '%s %s %s %s %s\n' "$name" "$passed" "$failed" "$rc" \
+		$((SECONDS - t0)) >>"$RESULTS/summary.txt"
 	[ "${KEEP_GOING:-0}" = 1 ] && return 0
 	return "$rc"
 }
