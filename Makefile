@@ -56,14 +56,20 @@ endif
 check:
 	rm -f $R/summary.txt
 	$S/check-time.sh start
-	$(MAKE) KEEP_GOING=1 check-steps
+	$(MAKE) KEEP_GOING=1 check-steps; rc=$$?; $S/prebuild.sh wait; exit $$rc
 	$S/summary.sh $R/summary.txt
 	$S/check-time.sh stop
 
-.PHONY: check-steps
-check-steps: setup tree harness-test tools-test build series-check qtest-test \
-	guest-test stress-test race-test ism-test vfio-selftests-test vmm-test \
-	repro vmm-repro
+.PHONY: check-steps prebuild prebuild-start
+check-steps: setup tree harness-test tools-test build series-check \
+	prebuild-start qtest-test guest-test stress-test race-test ism-test \
+	vfio-selftests-test vmm-test repro vmm-repro
+
+# What the groups after series-check build, started in the background at
+# the lowest priority while the first guests run (scripts/prebuild.sh).
+prebuild: kernel-ism-client nested repro-kernels vfio-selftests-build
+prebuild-start:
+	$S/prebuild.sh start
 
 ## Set-up and editable trees ###############################################
 
@@ -155,12 +161,15 @@ ism-test: build kernel-ism-client
 # in pins.conf, adapted by patches/vfio-selftests) on the series kernel and
 # on the unpatched base kernel: only a failure that the series adds fails.
 .PHONY: vfio-selftests-test
-vfio-selftests-test: build
+.PHONY: vfio-selftests-build
+vfio-selftests-test: build vfio-selftests-build
+	$S/record.sh vfio-selftests -- $S/vfio-selftests-test.sh
+
+vfio-selftests-build: kernel
 	$S/fetch-vfio-selftests.sh
 	$S/build-vfio-selftests.sh default
 	$S/tree.sh base
 	$S/build-kernel.sh base
-	$S/record.sh vfio-selftests -- $S/vfio-selftests-test.sh
 
 # QEMU's own s390x tests (qtests, device-crash-test) on the series QEMU,
 # also with the ISM-like functions attached, and on the unpatched base QEMU
@@ -205,14 +214,16 @@ tools-test:
 # repro, the 2021 zdev->state_lock (seed 004), caught by the stress test
 # and, with QEMU as the VMM, by the vmm test (vmm-repro); repro-race, the
 # device lock before memory_lock, caught by the race test.
-.PHONY: repro
-repro: build
+.PHONY: repro repro-kernels
+repro: build repro-kernels
+	$S/record.sh repro -- $S/repro-test.sh repro
+	$S/record.sh race-repro -- $S/repro-test.sh repro-race
+
+repro-kernels: tree
 	$S/tree.sh repro
 	$S/build-kernel.sh repro
-	$S/record.sh repro -- $S/repro-test.sh repro
 	$S/tree.sh repro-race
 	$S/build-kernel.sh repro-race
-	$S/record.sh race-repro -- $S/repro-test.sh repro-race
 
 # Seed 004 with its real actors: the kernel of repro as the host of the
 # vmm group's nested scenario must hang it.

@@ -96,6 +96,7 @@ main() {
 	kernel_vars "$VARIANT"
 	need_cmd s390x-linux-gnu-gcc ccache
 	need_file "$KSRC/Makefile" "kernel tree (run 'make tree')"
+	lock_step "kernel-$VARIANT"
 	mkdir -p "$KOUT" "$OUT" "$BUILD/logs"
 	FRAGMENTS=("$TOP/configs/base.config")
 	if [ "$VARIANT" = base ]; then
@@ -118,8 +119,8 @@ main() {
 		die "kernel build failed (log: build/logs/kbuild-$VARIANT.log)"
 	run_quiet "$BUILD/logs/kheaders-$VARIANT.log" kmake headers_install ||
 		die "make headers_install failed"
-	cp -p "$KOUT/arch/s390/boot/bzImage" "$OUT/bzImage$suffix"
-	cp -p "$KOUT/vmlinux" "$OUT/vmlinux$suffix"
+	install_output "$KOUT/arch/s390/boot/bzImage" "$OUT/bzImage$suffix"
+	install_output "$KOUT/vmlinux" "$OUT/vmlinux$suffix"
 	log "$VARIANT kernel done in ${SECONDS}s"
 }
 

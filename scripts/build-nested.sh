@@ -18,6 +18,7 @@ set -euo pipefail
 main() {
 	local dir=$OUT/nested
 
+	lock_step nested
 	need_file "$OUT/qemu-system-s390x.s390x" "QEMU for s390x (run 'make qemu-s390x')"
 	need_file "$OUT/bzImage-nested" "nested guest's kernel (run 'make kernel-nested')"
 	need_file /usr/share/qemu/s390-ccw.img "QEMU firmware (run 'make setup')"

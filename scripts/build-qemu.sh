@@ -68,6 +68,7 @@ main() {
 	local -a args=("${CONFIGURE_ARGS[@]}") env=()
 
 	need_cmd ninja pkg-config
+	lock_step "qemu-$variant"
 	case "$variant" in
 	host)
 		bdir=$QEMU_BDIR cc="ccache gcc" out=$OUT/qemu-system-s390x
@@ -105,9 +106,7 @@ main() {
 	run_quiet "$BUILD/logs/qemu-build-$variant.log" \
 		env "${env[@]}" ninja -C "$bdir" -j"$(nproc)" qemu-system-s390x ||
 		die "QEMU build ($variant) failed (log: build/logs/qemu-build-$variant.log)"
-	# A new file, not the old one overwritten: it may be running
-	cp -p "$bdir/qemu-system-s390x" "$out.tmp"
-	mv -f "$out.tmp" "$out"
+	install_output "$bdir/qemu-system-s390x" "$out"
 	log "QEMU ($variant) done in ${SECONDS}s"
 }
 

@@ -45,6 +45,7 @@ main() {
 	local tree=$BUILD/vfio-selftests/tree obj=$BUILD/vfio-selftests/obj
 	local dest=$OUT/vfio-selftests f n=0
 
+	lock_step vfio-selftests-build
 	kernel_vars "${1:-default}"
 	need_cmd s390x-linux-gnu-gcc git
 	need_file "$BUILD/state/vfio-selftests/fetched" "vfio selftests source (run scripts/fetch-vfio-selftests.sh)"

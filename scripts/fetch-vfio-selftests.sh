@@ -83,6 +83,7 @@ fetch_deb() {
 main() {
 	local src=$BUILD/vfio-selftests/src state=$BUILD/state/vfio-selftests stamp top
 
+	lock_step vfio-selftests-fetch
 	load_pins
 	stamp=$(printf '%s\n' "$VFIO_SELFTESTS_PKG $VFIO_SELFTESTS_VERSION $VFIO_SELFTESTS_SHA256" \
 		"${MEMBERS[@]}" | stamp_of -)

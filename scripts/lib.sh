@@ -37,6 +37,28 @@ die() {
 	exit 1
 }
 
+# install_output SRC DST - put a build's output in place: not at all if it
+# did not change, and otherwise as a new file, not the old one overwritten,
+# which a guest or VMM may be reading.
+install_output() {
+	cmp -s "$1" "$2" && return 0
+	cp -p "$1" "$2.tmp"
+	mv -f "$2.tmp" "$2"
+}
+
+# lock_step KEY - hold build/state/KEY.lock until the script exits. The
+# background prebuild of 'make check' (scripts/prebuild.sh) and the step
+# that needs its output may run the same build script at once: the second
+# waits for the first, and then finds its work done.
+lock_step() {
+	local fd
+
+	need_cmd flock
+	mkdir -p "$BUILD/state"
+	exec {fd}>"$BUILD/state/$1.lock"
+	flock "$fd" || die "cannot lock build/state/$1.lock"
+}
+
 warn() {
 	printf '%s: warning: %s\n' "$PROG" "$*" >&2
 }

@@ -91,6 +91,7 @@ apply_series() {
 main() {
 	[ $# = 1 ] || die "usage: $PROG linux|qemu|base|OVERLAY"
 	NAME=$1
+	lock_step "tree-$NAME"
 	load_pins
 	tree_vars "$NAME"
 	mkdir -p "$BUILD/logs"

@@ -298,6 +298,31 @@ t_summary() {
 		env -u KEEP_GOING BUILD="$TMP/rb" "$S/record.sh" x -- false
 	expect "record: the failure is in the summary" 1 '^0 passed, 1 failed$' \
 		"$S/summary.sh" "$TMP/rb/results/summary.txt"
+	rm -f "$TMP/rb/results/summary.txt"
+	expect "record: a group's seconds are in the summary" 0 '^y +0 +0 +[1-9]' \
+		record_timed
+	expect "lock_step: a build waits for the same build in progress" 0 \
+		'^a-in a-out b-in $' lock_pair
+}
+
+# record_timed - the summary of a group that takes more than a second
+record_timed() {
+	BUILD=$TMP/rb "$S/record.sh" y -- sleep 1.1 >/dev/null &&
+		"$S/summary.sh" "$TMP/rb/results/summary.txt"
+}
+
+# lock_pair - two holders of one lock_step key, the second started once
+# the first holds it; prints the order of their steps.
+lock_pair() {
+	local log=$TMP/lock.log
+
+	rm -f "$log"
+	BUILD=$TMP/lk bash -c '. "$1/lib.sh"; lock_step k; echo a-in >>"$2"
+		sleep 1; echo a-out >>"$2"' _ "$S" "$log" &
+	until grep -qs a-in "$log"; do sleep 0.1; done
+	BUILD=$TMP/lk bash -c '. "$1/lib.sh"; lock_step k; echo b-in >>"$2"' _ "$S" "$log"
+	wait
+	tr '\n' ' ' <"$log"
 }
 
 # --- bench report: tables, targets and bad consoles ------------------------
