@@ -66,8 +66,9 @@ check-steps: setup tree harness-test tools-test build series-check \
 	vfio-selftests-test vmm-test repro vmm-repro
 
 # What the groups after series-check build, started in the background at
-# the lowest priority while the first guests run (scripts/prebuild.sh).
-prebuild: kernel-ism-client nested repro-kernels vfio-selftests-build
+# the lowest priority while the first guests run (scripts/prebuild.sh), in
+# the order in which the groups need it.
+prebuild: kernel-ism-client vfio-selftests-build nested repro-kernels
 prebuild-start:
 	$S/prebuild.sh start
 
