@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/vfio.h>
@@ -36,14 +35,6 @@
 
 #include "zpci_lib.h"
 #include "guest_util.h"
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 struct target {
 	struct zpci_func func;
@@ -92,13 +83,13 @@ static int measure(struct target *t, const char *step, int reqs)
 		if (ret)
 			return fail("disabling memory space", ret);
 	}
-	t0 = now_ns();
+	t0 = zpci_now_us();
 	for (i = 0; i < reqs; i++) {
 		ret = one(t, step, buf);
 		if (ret)
 			break;
 	}
-	t1 = now_ns();
+	t1 = zpci_now_us();
 	if (!strcmp(step, "disabled") && zpci_vfio_set_memory(&t->v, true))
 		return fail("enabling memory space", -EIO);
 	if (ret) {
@@ -107,7 +98,7 @@ static int measure(struct target *t, const char *step, int reqs)
 		return 1;
 	}
 	printf("bench-cost step=%s reqs=%d ns=%llu\n", step, reqs,
-	       (unsigned long long)(t1 - t0));
+	       (unsigned long long)(t1 - t0) * 1000);
 	fflush(stdout);
 	return 0;
 }
