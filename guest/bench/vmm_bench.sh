@@ -24,10 +24,12 @@
 # single instruction of that length), ns its time for all N, the rest the
 # change of the device's counters. Knobs: BENCH_NESTED_KIB per length (64),
 # BENCH_VMMS the VMMs to run, in order ("patched patched-ls stock").
-# scripts/bench.sh gives each VMM a boot of its own: a second nested guest
-# in one boot of this guest ran about ten times slower than the first
-# (2026-12-02, patched-ls after patched: 154 s against 13 s from "Linux
-# version" to the ctcm driver); why is not known yet.
+# scripts/bench.sh gives each VMM a boot of its own, so that each nested
+# guest is the first one of its boot: before the outer QEMU's TCG fix
+# (patches/qemu, "accel/tcg: invalidate translated code in the whole
+# range of a probed store"), a second one ran several times slower than
+# the first, and a nested guest's time should not depend on what ran
+# before it.
 # shellcheck source=guest/lib/zpci.sh
 . /lib/bench/zpci.sh
 # shellcheck source=guest/lib/nested.sh
@@ -38,6 +40,7 @@ STOCK="$NESTED/stock/lib/ld64.so.1 --library-path $NESTED/stock/lib $NESTED/stoc
 
 die() {
 	echo "vmm_bench: $*" >&2
+	[ -n "${qemu_pid:-}" ] && kill_nested
 	exit 1
 }
 

@@ -10,10 +10,16 @@
 #                                     APPEND to the nested kernel's command
 #                                     line; 0 once its QMP answers
 #   say_nested CMD                    a command to the nested guest
-#   wait_nested PATTERN SECONDS       wait for its answer "nested: PATTERN"
+#   wait_nested PATTERN SECONDS       wait for its answer "nested: PATTERN";
+#                                     fails at once if the nested kernel
+#                                     panics or the VMM exits
 #   nested_line PATTERN               its last line "nested: PATTERN"
 #   iqmp JSON                         the VMM's QMP: a command, its reply
 #   stop_nested                       power the nested guest off
+#   kill_nested                       end the VMM, if it runs, and stop
+#                                     following its console: a test that
+#                                     gives up must, or the console's
+#                                     follower keeps its output open
 #
 # The nested console goes along as "# nested-console: " lines (TAP
 # comments), one write per line, so the verdict reads its reports too.
@@ -53,6 +59,9 @@ wait_nested() {
 			return 0
 		fi
 		kill -0 "$qemu_pid" 2>/dev/null || return 1
+		# A panicked nested kernel stops in a disabled wait, and its
+		# VMM does not exit
+		nested_log | grep -q "Kernel panic" && return 1
 		sleep 1
 		_t=$((_t - 1))
 	done
@@ -110,6 +119,12 @@ start_nested() {
 	done
 	rm -rf $W
 	mkdir -p $W
+	# The VMM runs without address space randomisation. With it, the
+	# nested kernel failed to execute its init (EFAULT) in 2 of 4 boots,
+	# both times with the VMM's code buffer at 0x3ff7c000000; without
+	# it, 4 of 4 booted (2026-12-02). The fault, in the outer TCG or in
+	# the VMM's own, is not found yet.
+	echo 0 >/proc/sys/kernel/randomize_va_space
 	mkfifo $W/in $W/iqmp.in $W/iqmp.out
 	: >$CONSOLE
 	exec 5<>$W/in 6<>$W/iqmp.in 7<>$W/iqmp.out
@@ -127,6 +142,11 @@ start_nested() {
 		iqmp '{"execute":"qmp_capabilities"}' | grep -q return
 }
 
+kill_nested() {
+	kill "$qemu_pid" 2>/dev/null
+	stop_console
+}
+
 # Power the nested guest off; fails if it does not go within a minute
 stop_nested() {
 	say_nested "poweroff"
@@ -136,8 +156,7 @@ stop_nested() {
 		_i=$((_i + 1))
 	done
 	if kill -0 "$qemu_pid" 2>/dev/null; then
-		kill "$qemu_pid"
-		stop_console
+		kill_nested
 		return 1
 	fi
 	stop_console

@@ -76,8 +76,7 @@ if start_nested "$VMM_QEMU" "nested.ism=2" 1 2; then
 	ok "nested QEMU up, QMP ready"
 else
 	nok "nested QEMU gave no QMP greeting"
-	kill "$qemu_pid" 2>/dev/null
-	stop_console
+	kill_nested
 	done_tap
 	exit
 fi
