@@ -83,6 +83,8 @@ follow_console() {
 				seen=$total
 			fi
 			[ -n "${stop:-}" ] && break
+			# The test was killed (its timeout): do not hold its output
+			kill -0 $$ 2>/dev/null || break
 			sleep 1
 		done
 	) &
