@@ -54,11 +54,7 @@ run: build
 endif
 
 check:
-	rm -f $R/summary.txt
-	$S/check-time.sh start
-	$(MAKE) KEEP_GOING=1 check-steps; rc=$$?; $S/prebuild.sh wait; exit $$rc
-	$S/summary.sh $R/summary.txt
-	$S/check-time.sh stop
+	$S/check.sh -- $(MAKE) KEEP_GOING=1 check-steps
 
 .PHONY: check-steps prebuild prebuild-start
 check-steps: setup tree harness-test tools-test build series-check \

@@ -303,6 +303,29 @@ t_summary() {
 		record_timed
 	expect "lock_step: a build waits for the same build in progress" 0 \
 		'^a-in a-out b-in $' lock_pair
+	expect "check: a failed group fails make check, the total last" 1 \
+		'^g +0 +1 .*[(]exit 1[)] [|] 0 passed, 1 failed$' \
+		check_run KEEP_GOING=1 "$S/record.sh" g -- false
+	expect "check: a failed build fails make check, the total last" 1 \
+		'^make +0 +1 .*[(]exit 2[)] [|] 0 passed, 1 failed$' check_run sh -c 'exit 2'
+	expect "check: a green run ends with its total and records its time" 0 \
+		'[|] 0 passed, 0 failed [|] [0-9T:-]+Z [0-9a-f]+ cold [0-9]+$' \
+		check_run KEEP_GOING=1 "$S/record.sh" g -- true
+}
+
+# check_run CMD... - scripts/check.sh around CMD in a build directory of
+# its own; prints the last two lines of its output and the recorded check
+# times, joined by " | ".
+check_run() {
+	local rc=0 out
+
+	rm -rf "$TMP/ck"
+	out=$(env BUILD="$TMP/ck" "$S/check.sh" -- env "$@" 2>&1) || rc=$?
+	{
+		printf '%s\n' "$out" | tail -n 2
+		cat "$TMP/ck/state/check-times" 2>/dev/null || true
+	} | paste -sd'|' | sed 's/|/ | /g'
+	return "$rc"
 }
 
 # record_timed - the summary of a group that takes more than a second
