@@ -2,16 +2,19 @@
 # build-guest-tests.sh [VARIANT [DIR]] - the bench's own guest programs
 # from guest/DIR/ (default tests): shell scripts are copied, C programs are
 # built statically for s390x with the series' selftest harness and zPCI
-# helpers (tools/testing/selftests/drivers/s390x/zpci/zpci_{lib,qmp}.c) and
-# guest/include/.
+# helpers (tools/testing/selftests/drivers/s390x/zpci/zpci_lib.c), the
+# bench's QMP client (guest/qmp/zpci_qmp.c) and guest/include/.
 # All land in build/out/DIR/, which is emptied first; DIR=tests is /tests
 # in the guest, next to the kselftests in /kselftest.
+# With DIR=tests it also builds the selftests' platform hook,
+# guest/qmp/zpci-platform.c, as build/out/bin/zpci-platform: /bin in the
+# guest, where guest/init points ZPCI_TEST_PLATFORM at it.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 main() {
-	local dir=${2:-tests} st lib hdrs f out
+	local dir=${2:-tests} st lib hdrs f out qmp=$TOP/guest/qmp
 	local -a cflags
 
 	kernel_vars "${1:-default}"
@@ -21,8 +24,9 @@ main() {
 	hdrs=$KOUT/usr/include
 	need_file "$lib/zpci_lib.c" "zPCI selftest helpers of the series"
 	need_file "$hdrs/linux/vfio.h" "uapi headers (run 'make kernel')"
-	cflags=(-O2 -Wall -static -pthread -D_GNU_SOURCE -isystem "$hdrs" -I "$st" -I "$lib"
-		-I "$TOP/guest/include")
+	# guest/include first: the bench's zpci_qmp.h, not one of an older series
+	cflags=(-O2 -Wall -static -pthread -D_GNU_SOURCE -isystem "$hdrs"
+		-I "$TOP/guest/include" -I "$st" -I "$lib")
 	rm -rf "${OUT:?}/$dir"
 	mkdir -p "$OUT/$dir"
 	for f in "$TOP/guest/$dir"/*; do
@@ -30,12 +34,19 @@ main() {
 		case "$f" in
 		*.sh) install -m 0755 "$f" "$out" ;;
 		*.c)
-			s390x-linux-gnu-gcc "${cflags[@]}" -o "$out" "$f" "$lib/zpci_lib.c" "$lib/zpci_qmp.c" \
+			s390x-linux-gnu-gcc "${cflags[@]}" -o "$out" "$f" "$lib/zpci_lib.c" "$qmp/zpci_qmp.c" \
 				2>"$BUILD/logs/guest-test-$(basename "$out").log" ||
 				die "guest test $(basename "$f") does not build (log: build/logs/guest-test-$(basename "$out").log)"
 			;;
 		esac
 	done
+	[ "$dir" = tests ] || return 0
+	mkdir -p "$OUT/bin"
+	s390x-linux-gnu-gcc -O2 -Wall -static -D_GNU_SOURCE -I "$TOP/guest/include" \
+		-o "$OUT/bin/zpci-platform.tmp" "$qmp/zpci-platform.c" "$qmp/zpci_qmp.c" \
+		2>"$BUILD/logs/guest-test-zpci-platform.log" ||
+		die "the platform hook guest/qmp/zpci-platform.c does not build (log: build/logs/guest-test-zpci-platform.log)"
+	mv "$OUT/bin/zpci-platform.tmp" "$OUT/bin/zpci-platform"
 }
 
 main "$@"

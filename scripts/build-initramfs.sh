@@ -2,7 +2,9 @@
 # build-initramfs.sh - pack the guest's initramfs:
 #   build/out/initramfs.cpio.gz  busybox, guest/init, guest/run-suite, the
 #                                bench's own programs from build/out/tests/
-#                                as /tests, and the kselftests installed in
+#                                as /tests, its tools from build/out/bin/
+#                                (the selftests' platform hook) in /bin,
+#                                and the kselftests installed in
 #                                build/out/kselftest/ as /kselftest
 # build-initramfs.sh --extra DIR OUT [DEST] - pack the files of DIR as
 #   /DEST/* (default /tests) into the archive OUT, which the kernel unpacks
@@ -54,6 +56,9 @@ main_archive() {
 	install -m 0644 "$TOP"/guest/lib/*.sh "$root/lib/bench/"
 	if [ -d "$OUT/tests" ]; then
 		cp -a "$OUT/tests/." "$root/tests/"
+	fi
+	if [ -d "$OUT/bin" ]; then
+		cp -a "$OUT/bin/." "$root/bin/"
 	fi
 	if [ -d "$OUT/kselftest" ]; then
 		cp -a "$OUT/kselftest" "$root/kselftest"

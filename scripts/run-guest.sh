@@ -21,7 +21,9 @@
 # status. A guest that hangs, crashes or never reports fails with a reason.
 # QMP listens on build/run/qmp.sock for host-side device_del/device_add.
 # Guest tests reach QMP through the virtio-serial port "qmp-relay", which
-# scripts/qmp-relay.py connects to a second QMP monitor.
+# scripts/qmp-relay.py connects to a second QMP monitor; the series'
+# selftests through /bin/zpci-platform, which guest/init names in
+# ZPCI_TEST_PLATFORM.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"

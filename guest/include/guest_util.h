@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the bench's own guest programs (guest/tests/ and
- * guest/bench/), on top of the series' zpci_lib and zpci_qmp.
+ * guest/bench/), on top of the series' zpci_lib and the bench's zpci_qmp
+ * (guest/qmp/).
  */
 #ifndef GUEST_UTIL_H
 #define GUEST_UTIL_H
