@@ -10,8 +10,8 @@
  *
  *   header     a read of the region's header: the system call and vfio's
  *              dispatch to the region
- *   invalid    a request with a reserved field set: copied in and refused
- *              by the checks (EINVAL)
+ *   invalid    a store request with its reserved field set: copied in and
+ *              refused by the checks (EINVAL)
  *   disabled   an 8-byte store with memory space disabled: the locks are
  *              taken and the memory enable bit read (EIO), no instruction
  *   store      an 8-byte store: the whole path and one PCI Store
@@ -46,7 +46,7 @@ struct target {
 /* One request of kind @step; returns 0 if it ended as that kind must */
 static int one(const struct target *t, const char *step, uint8_t *buf)
 {
-	struct vfio_zpci_io_req req = { .bar = 0, .addr = (uintptr_t)buf };
+	struct vfio_zpci_io_store *req = (struct vfio_zpci_io_store *)buf;
 	struct vfio_zpci_io_hdr hdr;
 	ssize_t n;
 	int ret;
@@ -59,14 +59,20 @@ static int one(const struct target *t, const char *step, uint8_t *buf)
 		n = pwrite(t->v.device, buf, 8, t->bar_off);
 		return n == 8 ? 0 : -EIO;
 	}
-	req.flags = strcmp(step, "block16") ? VFIO_ZPCI_IO_OP_STORE :
-		    VFIO_ZPCI_IO_OP_STORE_BLOCK;
-	req.len = strcmp(step, "block16") ? 8 : 16;
-	if (!strcmp(step, "invalid"))
-		req.reserved0 = 1;
-	ret = zpci_io_req(&t->io, &req);
-	if (!strcmp(step, "invalid"))
-		return ret == -EINVAL ? 0 : -EPROTO;
+	if (!strcmp(step, "invalid")) {
+		/* A whole store request, refused for its reserved field */
+		memset(req, 0, sizeof(*req));
+		req->flags = VFIO_ZPCI_IO_OP_STORE;
+		req->reserved0 = 1;
+		req->len = 8;
+		n = zpci_io_pwrite(&t->io, t->io.hdr.store_offset, req,
+				   sizeof(*req) + 8);
+		return n == -EINVAL ? 0 : -EPROTO;
+	}
+	if (!strcmp(step, "block16"))
+		return zpci_io_store(&t->io, VFIO_ZPCI_IO_OP_STORE_BLOCK, 0, 0,
+				     buf, 16);
+	ret = zpci_io_store(&t->io, VFIO_ZPCI_IO_OP_STORE, 0, 0, buf, 8);
 	if (!strcmp(step, "disabled"))
 		return ret == -EIO ? 0 : -EPROTO;
 	return ret;
