@@ -210,17 +210,19 @@ tools-test:
 # Each reproducer is patches/<name> on top of the series (scripts/lib.sh):
 # repro, the 2021 zdev->state_lock (seed 004), caught by the stress test
 # and, with QEMU as the VMM, by the vmm test (vmm-repro); repro-race, the
-# device lock before memory_lock, caught by the race test.
+# device lock before memory_lock, caught by the race test; repro-events,
+# every zPCI event in kmcheck, caught by zpci_event_test.
 .PHONY: repro repro-kernels
 repro: build repro-kernels
 	$S/record.sh repro -- $S/repro-test.sh repro
 	$S/record.sh race-repro -- $S/repro-test.sh repro-race
+	$S/record.sh events-repro -- $S/repro-test.sh repro-events
 
 repro-kernels: tree
-	$S/tree.sh repro
-	$S/build-kernel.sh repro
-	$S/tree.sh repro-race
-	$S/build-kernel.sh repro-race
+	for r in repro repro-race repro-events; do
+		$S/tree.sh $$r
+		$S/build-kernel.sh $$r
+	done
 
 # Seed 004 with its real actors: the kernel of repro as the host of the
 # vmm group's nested scenario must hang it.

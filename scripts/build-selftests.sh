@@ -11,6 +11,7 @@ set -euo pipefail
 main() {
 	local targets log
 
+	record_step "selftests-${1:-default}"
 	targets=${SELFTESTS:-drivers/s390x/zpci}
 	kernel_vars "${1:-default}"
 	need_file "$KOUT/usr/include/linux/vfio.h" "uapi headers (run 'make kernel')"

@@ -17,8 +17,10 @@ main() {
 		die "usage: $PROG -- CMD..."
 	fi
 	shift
-	mkdir -p "$RESULTS"
+	mkdir -p "$RESULTS" "$BUILD/state"
 	rm -f "$RESULTS/summary.txt"
+	export STEP_LOG=$BUILD/state/check-steps
+	: >"$STEP_LOG"
 	"$S/check-time.sh" start
 	"$@" || rc=$?
 	"$S/prebuild.sh" wait

@@ -57,6 +57,18 @@ lock_step() {
 	mkdir -p "$BUILD/state"
 	exec {fd}>"$BUILD/state/$1.lock"
 	flock "$fd" || die "cannot lock build/state/$1.lock"
+	record_step "$1"
+}
+
+# record_step KEY - when the script exits, add "KEY SECONDS STATUS" to
+# STEP_LOG, if set: 'make check' (scripts/check.sh) keeps the time of each
+# step there, counted from this call, for scripts/cost-table.sh. Sets the
+# script's EXIT trap.
+record_step() {
+	[ -n "${STEP_LOG:-}" ] || return 0
+	STEP_KEY=$1
+	STEP_T0=$SECONDS
+	trap 'printf "%s %d %d\n" "$STEP_KEY" $((SECONDS - STEP_T0)) $? >>"$STEP_LOG"' EXIT
 }
 
 warn() {
@@ -194,9 +206,10 @@ GIT_IDENTITY=(-c "user.name=s390 zPCI branch" -c "user.email=zpci-branch@example
 # the bench only. The reproducers put back an order of locks that a test
 # must catch: repro the 2021 proposal's zdev->state_lock in the region
 # (seed 004), repro-race the region taking the device lock before
-# memory_lock. ism-client adds a test client of the ism driver's client
-# API, for the tests of the ISM model.
-REPROS=(repro repro-race)
+# memory_lock, repro-events every zPCI event handled in kmcheck again.
+# ism-client adds a test client of the ism driver's client API, for the
+# tests of the ISM model.
+REPROS=(repro repro-race repro-events)
 OVERLAYS=("${REPROS[@]}" ism-client)
 
 # tree_vars NAME - set TREE, SERIES_DIR, STATE and WORKTREE for the tree

@@ -34,6 +34,7 @@ bundle_firmware() {
 main() {
 	local -a progs
 
+	record_step qtest-build
 	need_cmd ninja
 	need_file "$QEMU_BDIR/build.ninja" "QEMU build (run 'make qemu')"
 	"$TOP/scripts/build-qemu.sh" base

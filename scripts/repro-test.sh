@@ -3,13 +3,18 @@
 # NAME (patches/NAME on top of the series, see REPROS in lib.sh) with the
 # test that must catch it, and pass only if the run hangs and the hang is
 # detected (hung-task report, the test's own deadline, or the guest's
-# watchdog). If a reproducer stops reproducing, its test has stopped
-# catching the deadlock, and this fails.
+# watchdog), or, for a bug that is no hang, if the test fails for the
+# reason it gives for that bug (EXPECT_FAIL in verdict.sh). If a
+# reproducer stops reproducing, its test has stopped catching the bug,
+# and this fails.
 #
 #   repro       the 2021 proposal's zdev->state_lock in the region, the
 #               deadlock of seed 004: the unplug stress test
 #   repro-race  the region taking the device lock before memory_lock:
 #               the race test's region and config write pair
+#   repro-events  every zPCI event handled in kmcheck again, so that the
+#               platform's removal of one function waits for the user of
+#               another: zpci_event_test (group events-repro)
 #   vmm-repro   the kernel of repro with the vmm group's nested scenario:
 #               seed 004 with QEMU as the VMM and the ism driver in its
 #               guest (needs 'make nested')
@@ -19,7 +24,7 @@ set -euo pipefail
 
 main() {
 	local name=${1:-} kernel=${1:-} suite what timeout=${REPRO_TIMEOUT:-150}
-	local -a funcs=(--ism 1 --virtio 0)
+	local -a funcs=(--ism 1 --virtio 0) expect=(EXPECT_HANG=1)
 
 	case "$name" in
 	repro)
@@ -29,6 +34,14 @@ main() {
 	repro-race)
 		suite="bench.suite=zpci_race_test ZPCI_RACE_ONLY=region__config"
 		what="the region's device lock before memory_lock"
+		;;
+	repro-events)
+		name=events-repro
+		suite="bench.suite=zpci_event_test"
+		what="the wait of every zPCI event for the user of one function"
+		funcs=(--ism 2 --strict 1 --virtio 0)
+		expect=(EXPECT_FAIL='events\.other_function_while_one_is_held|zpci_event_test'
+			REPRO_WHY='not gone [0-9]+ ms after its deconfiguration request')
 		;;
 	vmm-repro)
 		kernel=repro
@@ -43,7 +56,7 @@ main() {
 	esac
 	need_file "$OUT/bzImage-$kernel" "reproducer kernel (run 'make repro')"
 	# build/results/NAME-console.log and NAME.tap
-	EXPECT_HANG=1 REPRO_WHAT=$what "$TOP/scripts/guest-test.sh" --name "$name" \
+	env "${expect[@]}" REPRO_WHAT="$what" "$TOP/scripts/guest-test.sh" --name "$name" \
 		--kernel "$OUT/bzImage-$kernel" "${funcs[@]}" \
 		--append "$suite" --timeout "$timeout"
 }

@@ -91,6 +91,7 @@ apt_install() {
 main() {
 	local missing need_update=0
 
+	record_step setup
 	load_pins
 	mkdir -p "$BUILD/logs"
 	mapfile -t missing < <(missing_packages)

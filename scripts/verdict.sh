@@ -14,6 +14,12 @@
 # EXPECT_HANG=1 inverts the lock part for the reproducer: the run passes
 # only if the console shows a hung-task or lockdep report, or the guest
 # was stopped by the timeout (console ends with "bench: hang detected").
+#
+# EXPECT_FAIL=REGEX is for a reproducer that a test catches by failing,
+# not by hanging: the run passes only if it is clean otherwise and tests
+# failed, every failed test's line matches REGEX, and the console has a
+# line matching REPRO_WHY (the test's own reason, so that a failure for
+# another reason does not count).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -100,6 +106,26 @@ scan_console() {
 	tr -d '\r' <"$1" | grep -n -E -e "$(badness)" || true
 }
 
+# expect_fail CONSOLE TAP FAILED PROBLEMS BAD - the verdict of EXPECT_FAIL
+expect_fail() {
+	local console=$1 tap=$2 failed=$3 problems=$4 bad=$5 others
+
+	others=$(grep -E '^(# )*not ok ' "$tap" | grep -vE -e "$EXPECT_FAIL" || true)
+	if [ -z "$bad" ] && [ "$problems" = 0 ] && [ "$failed" != 0 ] && [ -z "$others" ] &&
+		grep -qE -e "${REPRO_WHY:?}" "$console"; then
+		echo "reproducer: the test failed as expected"
+		grep -E -m 3 -e "$REPRO_WHY" "$console"
+		echo "1 passed, 0 failed"
+		return 0
+	fi
+	echo "reproducer: NOT caught as expected: the suite no longer catches ${REPRO_WHAT:-the bug}"
+	[ -z "$bad" ] || printf 'console: %s\n' "$bad" | head -n 5
+	[ -z "$others" ] || printf 'other failure: %s\n' "$others" | head -n 5
+	[ "$problems" = 0 ] || echo "TAP: incomplete (plan not met, crash or timeout)"
+	echo "0 passed, 1 failed"
+	return 1
+}
+
 summarise() {
 	local tool=$BUILD/tools/lockdep-summary/lockdep-summary
 
@@ -134,6 +160,12 @@ main() {
 		echo "reproducer: NO hang detected: the suite no longer catches ${REPRO_WHAT:-the deadlock}"
 		echo "0 passed, 1 failed"
 		return 1
+	fi
+
+	if [ -n "${EXPECT_FAIL:-}" ]; then
+		expect_fail "$console" "$tap" "$failed" "$problems" \
+			"$bad$([ $hung = 0 ] || echo hang)"
+		return
 	fi
 
 	if [ -n "$bad" ]; then

@@ -69,6 +69,21 @@ t_verdict() {
 		env EXPECT_HANG=1 "$S/verdict.sh" "$DATA/warn.log" "$TMP/r.tap"
 	expect "verdict: reproducer without hang fails" 1 'NO hang detected' \
 		env EXPECT_HANG=1 "$S/verdict.sh" "$DATA/clean.log" "$TMP/r.tap"
+	expect "verdict: reproducer caught by the test's failure passes" 0 'failed as expected' \
+		expect_fail 'zpci\.irqs|vfio_zpci_test' 'RUN +zpci\.irqs' subtest-fail.log
+	expect "verdict: reproducer with another test failing fails" 1 'other failure: .*zpci\.irqs' \
+		expect_fail 'zpci\.config_space|vfio_zpci_test' 'RUN +zpci\.irqs' subtest-fail.log
+	expect "verdict: reproducer failing for another reason fails" 1 'NOT caught' \
+		expect_fail 'zpci\.irqs|vfio_zpci_test' 'not gone' subtest-fail.log
+	expect "verdict: reproducer that no test catches fails" 1 'NOT caught' \
+		expect_fail 'zpci' 'zpci' clean.log
+	expect "verdict: reproducer caught, but a kernel report, fails" 1 'console: .*WARNING' \
+		expect_fail '.' '.' warn.log
+}
+
+# expect_fail TESTS WHY LOG - the verdict of a reproducer caught by a failure
+expect_fail() {
+	EXPECT_FAIL=$1 REPRO_WHY=$2 "$S/verdict.sh" "$DATA/$3" "$TMP/r.tap"
 }
 
 # --- guest runs: hang, crash, status -------------------------------------
@@ -311,6 +326,29 @@ t_summary() {
 	expect "check: a green run ends with its total and records its time" 0 \
 		'[|] 0 passed, 0 failed [|] [0-9T:-]+Z [0-9a-f]+ cold [0-9]+$' \
 		check_run KEEP_GOING=1 "$S/record.sh" g -- true
+	expect "check: a green run keeps the seconds of its groups and steps" 0 \
+		'^total [0-9]+ [0-9a-f]+ [0-9-]+ [|] group g [1-9][0-9]* [|] step k 1$' cost_record
+	expect "cost-table: cold and warm records make one table, largest first" 0 \
+		'^[|] b [|] build [|] 90 [|] 9.0 % [|] - [|] - [|] [|] a [|] group [|] 60 [|] 6.0 % [|] 5 [|] 5.0 % [|]' \
+		cost_table
+}
+
+# cost_record - the record of a green check whose group and build step
+# take a second each, joined by " | "
+cost_record() {
+	# shellcheck disable=SC2016 # $1 is the inner bash's
+	check_run KEEP_GOING=1 "$S/record.sh" g -- \
+		bash -c '. "$1/lib.sh"; lock_step k; sleep 1.1' _ "$S" >/dev/null &&
+		paste -sd'|' "$TMP/ck/state/check-cost-cold" | sed 's/|/ | /g'
+}
+
+# cost_table - the table of a crafted cold and warm record, its rows joined
+cost_table() {
+	mkdir -p "$TMP/cost"
+	printf '%s\n' 'total 1000 abc1234 2026-12-01' 'group a 60' 'step b 50' 'step b 40' \
+		>"$TMP/cost/check-cost-cold"
+	printf '%s\n' 'total 100 abc1234 2026-12-01' 'group a 5' >"$TMP/cost/check-cost-warm"
+	"$S/cost-table.sh" "$TMP/cost" | grep '^| [ab] ' | paste -sd' '
 }
 
 # check_run CMD... - scripts/check.sh around CMD in a build directory of
