@@ -12,7 +12,11 @@
 #                  together are bench-nested-console.log
 #
 # 'bench.sh nested' runs only the nested boots, and reports them with the
-# consoles of the other two from the last full run.
+# consoles of the other two from the last full run. 'bench.sh compare'
+# runs the nested data path of the QEMU series against another version of
+# it (scripts/build-alt-qemu.sh) in one boot, BENCH_COMPARE (default
+# patched,alt,patched,alt) in turn; its console is
+# build/results/bench-compare-console.log, and it writes no report.
 #
 # Knobs (environment): BENCH_MIB MiB per data path run (default 2) and
 # BENCH_MAX_REQS requests at most (4096), BENCH_ROUNDS rounds of it (3), BENCH_CYCLES single-function removal
@@ -23,21 +27,26 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+# nested_boot NAME LIMIT VMMS EXTRA - one boot of the nested data path
+# through the VMMs VMMS (comma-separated), with the VMM initramfs EXTRA
+nested_boot() {
+	need_file "$OUT/initramfs-nested.cpio.gz" "the nested guest (run 'make bench')"
+	need_file "$4" "the initramfs of the VMMs to compare"
+	log "booting the nested data path through $3 (console: build/results/bench-$1-console.log)"
+	"$TOP/scripts/guest-test.sh" --name "bench-$1" --ism 1 --strict 1 --virtio 0 \
+		--mem 2048 --extra "$OUT/initramfs-bench.cpio.gz" \
+		--extra "$OUT/initramfs-nested.cpio.gz" --extra "$4" --timeout "$2" \
+		--append "bench.suite=vmm_bench bench.timeout=$(($2 * 8 / 10)) BENCH_VMMS=$3 BENCH_NESTED_KIB=${BENCH_NESTED_KIB:-64}"
+}
+
 # nested_boots LIMIT - the nested data path, one boot per VMM (see
 # guest/bench/vmm_bench.sh for why), the consoles joined for the report.
 nested_boots() {
 	local limit=$1 vmm
 
-	need_file "$OUT/initramfs-nested.cpio.gz" "the nested guest (run 'make bench')"
-	need_file "$OUT/initramfs-stock-qemu.cpio.gz" "Debian's QEMU for s390x (run 'make bench')"
 	: >"$RESULTS/bench-nested-console.log"
 	for vmm in patched patched-ls stock; do
-		log "booting the nested data path through $vmm (console: build/results/bench-nested-$vmm-console.log)"
-		"$TOP/scripts/guest-test.sh" --name "bench-nested-$vmm" --ism 1 --strict 1 --virtio 0 \
-			--mem 2048 --extra "$OUT/initramfs-bench.cpio.gz" \
-			--extra "$OUT/initramfs-nested.cpio.gz" \
-			--extra "$OUT/initramfs-stock-qemu.cpio.gz" --timeout "$limit" \
-			--append "bench.suite=vmm_bench bench.timeout=$((limit * 8 / 10)) BENCH_VMMS=$vmm BENCH_NESTED_KIB=${BENCH_NESTED_KIB:-64}"
+		nested_boot "nested-$vmm" "$limit" "$vmm" "$OUT/initramfs-stock-qemu.cpio.gz"
 		cat "$RESULTS/bench-nested-$vmm-console.log" >>"$RESULTS/bench-nested-console.log"
 	done
 }
@@ -55,6 +64,11 @@ main() {
 	if [ "${1:-}" = nested ]; then
 		nested_boots "$limit"
 		report
+		return
+	fi
+	if [ "${1:-}" = compare ]; then
+		nested_boot compare "$((limit * 2))" "${BENCH_COMPARE:-patched,alt,patched,alt}" \
+			"$OUT/initramfs-alt-qemu.cpio.gz"
 		return
 	fi
 	env="BENCH_MIB=${BENCH_MIB:-2} BENCH_MAX_REQS=${BENCH_MAX_REQS:-4096}"

@@ -9,6 +9,8 @@
 #   stock       Debian's own QEMU, unpatched: it shows the guest the
 #               default function group (maxstbl 128) and replays a store
 #               block as 8-byte writes to the BAR region
+#   alt         another build of the QEMU series, packed under
+#               $NESTED/alt, to compare two versions of it in one boot
 #
 # Function 1 has MSI-X and a strict function group, which the stock QEMU
 # needs to take it at all (an ISM function as it is, MSI only, it refuses).
@@ -23,7 +25,8 @@
 # insn is what the nested guest issued (none: its function group allows no
 # single instruction of that length), ns its time for all N, the rest the
 # change of the device's counters. Knobs: BENCH_NESTED_KIB per length (64),
-# BENCH_VMMS the VMMs to run, in order ("patched patched-ls stock").
+# BENCH_VMMS the VMMs to run, in order, separated by spaces or commas
+# ("patched patched-ls stock").
 # scripts/bench.sh gives each VMM a boot of its own, so that each nested
 # guest is the first one of its boot: before the outer QEMU's TCG fix
 # (patches/qemu, "accel/tcg: invalidate translated code in the whole
@@ -85,7 +88,7 @@ run_vmm() { # NAME QEMU
 
 [ -n "$relay_port" ] || die "no qmp-relay port"
 bind_vfio 1 || die "cannot bind fid 1 to vfio-pci"
-for vmm in ${BENCH_VMMS:-patched patched-ls stock}; do
+for vmm in $(echo "${BENCH_VMMS:-patched patched-ls stock}" | tr , ' '); do
 	case "$vmm" in
 	patched) run_vmm patched "$NESTED/qemu-system-s390x" ;;
 	patched-ls)
@@ -95,6 +98,10 @@ for vmm in ${BENCH_VMMS:-patched patched-ls stock}; do
 		[ -x "$NESTED/stock/qemu-system-s390x" ] || die "no stock QEMU in $NESTED/stock"
 		run_vmm stock "$STOCK"
 		;;
-	*) die "unknown VMM '$vmm' (patched, patched-ls, stock)" ;;
+	alt)
+		[ -x "$NESTED/alt/qemu-system-s390x" ] || die "no other QEMU in $NESTED/alt"
+		run_vmm alt "$NESTED/alt/qemu-system-s390x"
+		;;
+	*) die "unknown VMM '$vmm' (patched, patched-ls, stock, alt)" ;;
 	esac
 done
