@@ -198,6 +198,14 @@ series-check: tree kernel
 	$S/record.sh docs -- $S/check-docs.sh
 	$S/record.sh cover-letter -- $S/cover-letter.sh --check
 
+# The table of where the time of make check goes, in README.md, from the
+# records of the last green cold and warm runs in STATE (default
+# build/state; a fresh clone's build/state after its runs, say).
+STATE ?= build/state
+.PHONY: cost-table
+cost-table:
+	$S/cost-table.sh --readme README.md $(STATE)
+
 # Regenerate patches/linux/0000-cover-letter.patch after the series moved.
 .PHONY: cover-letter
 cover-letter: tree

@@ -6,6 +6,8 @@
 #   DIR/data/*.dat   the raw numbers, one measurement per line
 #   DIR/bench.md     the tables: raw numbers, ratios and the targets
 #   DIR/*.png        the latency histogram and the scaling curve (gnuplot)
+#   DIR/figures.txt  the figures that other texts quote, "KEY VALUE" a
+#                    line (scripts/cover-letter.sh fills them in)
 # and put the tables into README.md between its bench markers.
 #
 # Fails with one line if the console lacks any part of the bench.
@@ -143,7 +145,7 @@ cost_table() {
 # the instructions per KiB at the device, and the time per request, with
 # the stock VMM's time over the series'.
 nested_table() {
-	awk '
+	awk -v figs="$FIGURES" '
 	$2 == "store" {
 		key = $1 " " $3
 		cnt[key] = $4; insn[key] = $5; us[key] = $4 ? $6 / 1e3 / $4 : 0
@@ -170,6 +172,11 @@ nested_table() {
 				printf "| %d | %s | %s | %d | %.3f | %.3f | %.1f | %.2f | %s |\n",
 				       lens[i], vmms[j], insn[key], cnt[key], dev[key] / kib[key],
 				       stb[key] / kib[key], us[key], us[key] * 1024 / lens[i] / 1e3, ratio
+				printf "nested.%s.%d.pcistb_per_kib %.3f\nnested.%s.%d.insn_per_kib %.0f\n",
+				       vmms[j], lens[i], stb[key] / kib[key], vmms[j], lens[i],
+				       dev[key] / kib[key] >> figs
+				if (ratio != "")
+					printf "nested.%d.stock_ratio %s\n", lens[i], ratio >> figs
 			}
 		}
 	}' "$1"
@@ -196,8 +203,9 @@ loadstore_table() {
 
 # The data path: per length, exact instructions per KiB (all rounds) and
 # the median time of the rounds, region against BAR, with the ratios.
+# datapath_table DAT KEY - the table; its figures go to FIGURES as KEY.*
 datapath_table() {
-	sort -k2,2n -k1,1 -k6,6n "$1" | awk '
+	sort -k2,2n -k1,1 -k6,6n "$1" | awk -v figs="$FIGURES" -v fk="$2" '
 	function median(key,    n) { n = cnt[key]; return t[key, int((n + 1) / 2)] }
 	{
 		key = $1 " " $2
@@ -216,6 +224,9 @@ datapath_table() {
 			       lens[i], run_kib[lens[i]], stb[r] / kib[r], ins[r] / kib[r], ins[b] / kib[b],
 			       (ins[b] / kib[b]) / (ins[r] / kib[r]),
 			       median(r), median(b), median(b) / median(r)
+			printf "%s.%d.region_pcistb_per_kib %.3f\n%s.%d.bar_insn_per_kib %.0f\n%s.%d.time_ratio %.1f\n",
+			       fk, lens[i], stb[r] / kib[r], fk, lens[i], ins[b] / kib[b],
+			       fk, lens[i], median(b) / median(r) >> figs
 		}
 		r = "region 4096"; b = "bar 4096"
 		if (!cnt[r] || !cnt[b]) exit
@@ -228,7 +239,7 @@ datapath_table() {
 
 # Nearest-rank percentiles of the single-function removal latency.
 latency_table() {
-	sort -n "$1" | awk '
+	sort -n "$1" | awk -v figs="$FIGURES" '
 	{ v[++n] = $1 }
 	function pct(p,    k) { k = int((p * n + 99) / 100); return v[k < 1 ? 1 : k] }
 	END {
@@ -236,6 +247,7 @@ latency_table() {
 		print "|---:|---:|---:|---:|:---|"
 		printf "| %d | %.1f | %.1f | %.1f | %s |\n", n, pct(50), pct(99), v[n],
 		       (pct(99) <= 1000 ? "met" : "**not met**")
+		printf "latency.cycles %d\nlatency.p50 %.0f\nlatency.p99 %.0f\n", n, pct(50), pct(99) >> figs
 	}'
 }
 
@@ -257,7 +269,7 @@ medians() {
 # VMM's part of it, the cycle times without a user and the CPU time they
 # kept the guest's CPUS busy; and what that CPU time means for the target.
 parallel_table() {
-	awk -v cpus="$5" '
+	awk -v cpus="$5" -v figs="$FIGURES" '
 	FILENAME == ARGV[1] { p[$1, $2] = $3; next }
 	FILENAME == ARGV[2] { idle[$1] = $2; if (FNR == 1) ibase = $2; next }
 	FILENAME == ARGV[3] { busy[$1] = $2; next }
@@ -275,6 +287,7 @@ parallel_table() {
 		if (last != 20)
 			exit
 		printf "\nTarget: 20 functions in at most 3x the time of 1: %.1fx, %s.\n", r, (r <= 3 ? "met" : "**not met**")
+		printf "parallel.20.ratio %.0f\nparallel.20.idle_ratio %.0f\n", r, idle[20] / ibase >> figs
 		# The removal work of one function alone, done 20 times over on
 		# all CPUs at once, is what no locking change can go below.
 		work = 20 * busy[1]
@@ -283,6 +296,8 @@ parallel_table() {
 		printf "\nCPU floor: one removal without a user keeps the guest busy for %.1f ms of CPU time. Twenty are at least %.1f ms: spread perfectly over the guest'"'"'s %d CPUs, %.1f ms, %.1fx the time of one function with its VMM, so the target needs at least %d CPUs (%s here). Removing 20 at once without a user kept the CPUs busy for %.1f ms, %.0f%% of their time over the cycle.\n",
 		       busy[1], work, cpus, work / cpus, work / cpus / base, need,
 		       (need <= cpus ? "met" : "not met"), busy[20], 100 * busy[20] / (cpus * idle[20])
+		printf "floor.one_ms %.0f\nfloor.cpus %d\nfloor.ratio %.1f\nfloor.base_ms %.0f\n",
+		       busy[1], cpus, work / cpus / base, base >> figs
 	}' "$2" "$3" "$4" "$1"
 }
 
@@ -328,6 +343,7 @@ commit_id() {
 report() {
 	local data=$1 when=$2
 
+	printf 'bench.date %s\nbench.commit %s\n' "$when" "$(commit_id)" >"$FIGURES"
 	echo "# Benchmark results"
 	echo
 	echo "Measured by \`make bench\` on $when at commit $(commit_id), under QEMU TCG with 20 ISM-like functions."
@@ -335,14 +351,14 @@ report() {
 	echo
 	echo "## Data path: zPCI I/O region against vfio's BAR region"
 	echo
-	datapath_table "$data/datapath.dat"
+	datapath_table "$data/datapath.dat" datapath
 	echo
 	if [ -s "$data/datapath-nodebug.dat" ]; then
 		echo "## Data path without lock debugging"
 		echo
 		echo "The same on a kernel without \`PROVE_LOCKING\` and \`DEBUG_ATOMIC_SLEEP\` (the configuration users run), in a boot of its own."
 		echo
-		datapath_table "$data/datapath-nodebug.dat"
+		datapath_table "$data/datapath-nodebug.dat" nodebug
 		echo
 	fi
 	if [ -s "$data/cost.dat" ]; then
@@ -419,8 +435,11 @@ main() {
 	parse "$console" "$dir/data"
 	rm -f "$dir/data/datapath-nodebug.dat" "$dir/data/nested.dat"
 	[ $# = 4 ] && parse_extra "$3" "$4" "$dir/data"
+	FIGURES=$dir/figures.txt.tmp
 	report "$dir/data" "$(date -u +%Y-%m-%d)" >"$dir/bench.md.tmp"
 	mv "$dir/bench.md.tmp" "$dir/bench.md"
+	sort -o "$dir/figures.txt" "$FIGURES"
+	rm -f "$FIGURES"
 	plots "$dir/data" "$dir"
 	# README gets the tables without the page title, links into results/.
 	part=$(mktemp)

@@ -2,7 +2,9 @@
 # cover-letter.sh [--check] - write patches/linux/0000-cover-letter.patch:
 # the cover letter of the kernel series, from docs/cover-letter.txt, with
 # To (maintainers, reviewers) and Cc (lists) from the tree's
-# get_maintainer.pl, the shortlog and the diffstat. With --check, compare
+# get_maintainer.pl, the shortlog and the diffstat. Every figure in it is
+# a @KEY@ of the text, filled in from results/figures.txt, which the last
+# 'make bench' wrote (scripts/bench-report.sh). With --check, compare
 # instead of writing: the check fails when the series moved on and the
 # cover letter did not. Prints TAP and "N passed, N failed".
 set -euo pipefail
@@ -26,6 +28,26 @@ header() {
 	sed -e '$!s/$/,/' -e '1!s/^/ /' <<<"$2"
 }
 
+# fill_figures TEXT FIGURES - TEXT with every @KEY@ replaced by the value
+# of KEY in FIGURES; fails naming a key that FIGURES lacks.
+fill_figures() {
+	awk '
+	FILENAME == ARGV[1] { v[$1] = $2; next }
+	{
+		out = ""
+		while (match($0, /@[a-z][a-z0-9._-]*@/)) {
+			key = substr($0, RSTART + 1, RLENGTH - 2)
+			if (!(key in v)) {
+				print "cover-letter.sh: error: no figure " key " in results/figures.txt (run make bench)" > "/dev/stderr"
+				exit 1
+			}
+			out = out substr($0, 1, RSTART - 1) v[key]
+			$0 = substr($0, RSTART + RLENGTH)
+		}
+		print out $0
+	}' "$2" "$1"
+}
+
 generate() {
 	local n
 
@@ -36,7 +58,7 @@ generate() {
 	header Cc "$(who --no-m --no-r)"
 	echo "Subject: [PATCH 0/$n] $SUBJECT"
 	echo
-	cat "$TOP/docs/cover-letter.txt"
+	fill_figures "$TOP/docs/cover-letter.txt" "$TOP/results/figures.txt"
 	echo
 	git -C "$TREE" shortlog base..series
 	git -C "$TREE" diff --stat=72 base series
@@ -54,6 +76,7 @@ main() {
 	tmp=$(mktemp)
 	# shellcheck disable=SC2064 # expand $tmp now
 	trap "rm -f '$tmp'" EXIT
+	need_file "$TOP/results/figures.txt" "the figures of the last make bench"
 	generate >"$tmp"
 	if [ "${1:-}" != --check ]; then
 		cp "$tmp" "$out"

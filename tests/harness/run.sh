@@ -401,12 +401,14 @@ bench_report() {
 		cat "$TMP/bench/results/bench.md"
 }
 
-# bench_then plots|readme CONSOLE - the PNGs, or the README, after a report.
+# bench_then plots|readme|figures CONSOLE - the PNGs, the README or the
+# figures, after a report.
 bench_then() {
 	bench_report "$2" >/dev/null || return
 	case "$1" in
 	plots) (cd "$TMP/bench/results" && printf '%s ' *.png && echo) | sed 's/ $//' ;;
 	readme) cat "$TMP/bench/README.md" ;;
+	figures) cat "$TMP/bench/results/figures.txt" ;;
 	esac
 }
 
@@ -430,6 +432,8 @@ t_bench() {
 		bench_report "$c"
 	expect "bench: the plots are drawn" 0 '^latency\.png scaling\.png$' bench_then plots "$c"
 	expect "bench: README gets the tables" 0 '^### Parallel removal' bench_then readme "$c"
+	expect "bench: the figures that the cover letter quotes" 0 \
+		'^datapath\.4096\.time_ratio [0-9]+\.[0-9]$' bench_then figures "$c"
 	grep -v 'bench-data' "$c" >"$TMP/no-data.log"
 	expect "bench: a console without the data path fails" 1 'no data path results' \
 		bench_report "$TMP/no-data.log"
