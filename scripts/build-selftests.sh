@@ -21,9 +21,11 @@ main() {
 	# O= puts the objects under $KOUT/kselftest and takes the headers
 	# from $KOUT/usr/include. The selftests' makefiles need make's
 	# built-in rules and variables, which the top-level -rR turns off.
+	# The guest has no shared libraries: kselftest's USERLDFLAGS links
+	# the programs statically.
 	run_quiet "$log" env -u MAKEFLAGS -u MAKELEVEL \
 		make -C "$KSRC/tools/testing/selftests" "${KARCH[@]}" \
-		O="$KOUT" TARGETS="$targets" FORCE_TARGETS=1 \
+		O="$KOUT" TARGETS="$targets" FORCE_TARGETS=1 USERLDFLAGS=-static \
 		INSTALL_PATH="$OUT/kselftest" install ||
 		die "kselftest '$targets' does not build or install (log: build/logs/kselftest-install.log)"
 	need_file "$OUT/kselftest/kselftest-list.txt" "kselftest list after install"

@@ -55,7 +55,7 @@ build_prefix() {
 		run_quiet "$logf" kernel_make "$REPO" "$KOUT" headers_install &&
 			run_quiet "$logf" env -u MAKEFLAGS -u MAKELEVEL \
 				make -C "$REPO/tools/testing/selftests/drivers/s390x/zpci" \
-				"${KARCH[@]}" OUTPUT="$KOUT/kselftest-bisect" \
+				"${KARCH[@]}" OUTPUT="$KOUT/kselftest-bisect" USERLDFLAGS=-static \
 				KHDR_INCLUDES="-isystem $KOUT/usr/include" ||
 			return 1
 	fi
