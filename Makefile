@@ -56,26 +56,35 @@ endif
 check:
 	$S/check.sh -- $(MAKE) KEEP_GOING=1 check-steps
 
-.PHONY: check-steps prebuild prebuild-start
-check-steps: setup tree harness-test tools-test build series-check \
-	prebuild-start qtest-test guest-test stress-test race-test ism-test \
-	vfio-selftests-test vmm-test repro vmm-repro
+.PHONY: check-steps first-builds prebuild prebuild-start
+check-steps: setup first-builds harness-test tools-test build prebuild-start \
+	series-check guest-test stress-test race-test ism-test \
+	vfio-selftests-test qtest-test vmm-test repro vmm-repro
 
-# What the groups after series-check build, started in the background at
-# the lowest priority while the first guests run (scripts/prebuild.sh), in
-# the order in which the groups need it.
-prebuild: kernel-ism-client vfio-selftests-build nested repro-kernels
+# The kernel and QEMU, with their trees, side by side: each has serial
+# phases (unpacking, configure, the link) that leave a CPU idle.
+first-builds:
+	$(MAKE) -j2 kernel qemu
+
+# What the groups after build need, started in the background at the
+# lowest priority while series-check and the first guests run
+# (scripts/prebuild.sh), in the order in which the groups need it.
+prebuild: kernel-ism-client qemu-base vfio-selftests-build nested repro-kernels
 prebuild-start:
 	$S/prebuild.sh start
 
 ## Set-up and editable trees ###############################################
 
-.PHONY: setup tree export
+.PHONY: setup tree tree-linux tree-qemu export
 setup:
 	$S/setup-host.sh
 
-tree: setup
+tree: tree-linux tree-qemu
+
+tree-linux: setup
 	$S/tree.sh linux
+
+tree-qemu: setup
 	$S/tree.sh qemu
 
 export:
@@ -88,10 +97,10 @@ export:
 	kernel-nested qemu-s390x nested
 build: kernel qemu selftests initramfs tools
 
-kernel: tree
+kernel: tree-linux
 	$S/build-kernel.sh default
 
-qemu: tree
+qemu: tree-qemu
 	$S/build-qemu.sh
 
 selftests: kernel
@@ -107,17 +116,17 @@ tools:
 
 # The kernel with Linux's ism driver and a test client of it
 # (patches/ism-client, configs/ism-client.config)
-kernel-ism-client: tree
+kernel-ism-client: tree-linux
 	$S/tree.sh ism-client
 	$S/build-kernel.sh ism-client
 
 # What the guest needs to be a VMM host: QEMU built for s390x, the nested
 # guest's kernel (the ism-client tree, configs/nested.config) and
 # initramfs, packed as build/out/initramfs-nested.cpio.gz
-qemu-s390x: tree
+qemu-s390x: tree-qemu
 	$S/build-qemu.sh s390x
 
-kernel-nested: tree
+kernel-nested: tree-linux
 	$S/tree.sh ism-client
 	$S/build-kernel.sh nested
 
@@ -171,10 +180,13 @@ vfio-selftests-build: kernel
 # QEMU's own s390x tests (qtests, device-crash-test) on the series QEMU,
 # also with the ISM-like functions attached, and on the unpatched base QEMU
 # (built from the pinned source): only a failure that the series adds fails.
-.PHONY: qtest-test
-qtest-test: qemu
+.PHONY: qtest-test qemu-base
+qtest-test: qemu qemu-base
 	$S/qtest-build.sh
 	$S/record.sh qtest -- $S/qtest-run.sh
+
+qemu-base: setup
+	$S/build-qemu.sh base
 
 # The real VMM: the QEMU series built for s390x runs in the guest and
 # passes ISM functions 1 and 2 through to a nested guest with the ism
@@ -226,7 +238,7 @@ repro: build repro-kernels
 	$S/record.sh race-repro -- $S/repro-test.sh repro-race
 	$S/record.sh events-repro -- $S/repro-test.sh repro-events
 
-repro-kernels: tree
+repro-kernels: tree-linux
 	for r in repro repro-race repro-events; do
 		$S/tree.sh $$r
 		$S/build-kernel.sh $$r
@@ -270,7 +282,7 @@ bench: build nested kernel-nodebug stock-qemu
 	$S/bench.sh
 
 # The kernel without lock debugging, the configuration users run
-kernel-nodebug: tree
+kernel-nodebug: tree-linux
 	$S/build-kernel.sh nodebug
 
 # The baseline VMM: Debian's own QEMU for s390x, as /nested/stock

@@ -34,10 +34,10 @@ bundle_firmware() {
 main() {
 	local -a progs
 
-	record_step qtest-build
 	need_cmd ninja
 	need_file "$QEMU_BDIR/build.ninja" "QEMU build (run 'make qemu')"
 	"$TOP/scripts/build-qemu.sh" base
+	record_step qtest-build
 	mapfile -t progs < <(qtest_list "$QEMU_BDIR" | cut -d' ' -f2)
 	[ ${#progs[@]} -gt 0 ] || die "meson declares no s390x qtest in ${QEMU_BDIR#"$TOP"/}"
 	log "building ${#progs[@]} qtest programs"
