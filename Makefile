@@ -57,8 +57,8 @@ check:
 	$S/check.sh -- $(MAKE) KEEP_GOING=1 check-steps
 
 .PHONY: check-steps first-builds prebuild prebuild-start
-check-steps: setup first-builds harness-test tools-test build prebuild-start \
-	series-check guest-test stress-test race-test ism-test \
+check-steps: setup first-builds harness-test tools-test build series-check \
+	prebuild-start guest-test stress-test race-test ism-test \
 	vfio-selftests-test qtest-test vmm-test repro vmm-repro
 
 # The kernel and QEMU, with their trees, side by side: each has serial
@@ -66,9 +66,11 @@ check-steps: setup first-builds harness-test tools-test build prebuild-start \
 first-builds:
 	$(MAKE) -j2 kernel qemu
 
-# What the groups after build need, started in the background at the
-# lowest priority while series-check and the first guests run
-# (scripts/prebuild.sh), in the order in which the groups need it.
+# What the groups after series-check need, started in the background at
+# the lowest priority while the first guests run (scripts/prebuild.sh), in
+# the order in which the groups need it. Not before: series-check checks
+# older commits out in build/linux and builds them in the default
+# kernel's objects.
 prebuild: kernel-ism-client qemu-base vfio-selftests-build nested repro-kernels
 prebuild-start:
 	$S/prebuild.sh start
