@@ -208,6 +208,7 @@ series-check: tree kernel
 	$S/record.sh checkpatch-linux -- $S/check-patches.sh linux
 	$S/record.sh checkpatch-qemu -- $S/check-patches.sh qemu
 	$S/record.sh bisect -- $S/check-bisect.sh
+	$S/record.sh headers -- $S/check-headers.sh
 	$S/record.sh static -- $S/check-static.sh
 	$S/record.sh docs -- $S/check-docs.sh
 	$S/record.sh cover-letter -- $S/cover-letter.sh --check

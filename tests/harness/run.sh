@@ -298,6 +298,19 @@ t_series_check() {
 
 # --- results: groups and the final line -----------------------------------
 
+# headers_case SAME|DRIFT - check-headers.sh on a crafted kernel and QEMU
+# header pair that agree, or whose vfio_zdev.h differ by a line
+headers_case() {
+	local k=$TMP/hd/kbuild/default/usr/include/linux q=$TMP/hd/qemu/linux-headers/linux
+
+	rm -rf "$TMP/hd"
+	mkdir -p "$k" "$q"
+	printf '#define VFIO_REGION_SUBTYPE_IBM_ZPCI_IO\t\t(2)\n' | tee "$k/vfio.h" >"$q/vfio.h"
+	printf 'struct x { int a; };\n' | tee "$k/vfio_zdev.h" >"$q/vfio_zdev.h"
+	[ "$1" = SAME ] || printf 'struct y;\n' >>"$k/vfio_zdev.h"
+	BUILD=$TMP/hd "$S/check-headers.sh"
+}
+
 t_summary() {
 	local r=$TMP/res
 
@@ -318,6 +331,10 @@ t_summary() {
 		record_timed
 	expect "lock_step: a build waits for the same build in progress" 0 \
 		'^a-in a-out b-in $' lock_pair
+	expect "headers: QEMU's copy of the series' uapi agrees" 0 '^2 passed, 0 failed$' \
+		headers_case SAME
+	expect "headers: a QEMU copy that drifted fails" 1 '^not ok 1 .*vfio_zdev' \
+		headers_case DRIFT
 	expect "check: a failed group fails make check, the total last" 1 \
 		'^g +0 +1 .*[(]exit 1[)] [|] 0 passed, 1 failed$' \
 		check_run KEEP_GOING=1 "$S/record.sh" g -- false
