@@ -58,7 +58,7 @@ check:
 
 .PHONY: check-steps first-builds prebuild prebuild-start
 check-steps: setup first-builds harness-test tools-test build series-check \
-	prebuild-start guest-test stress-test race-test ism-test \
+	prebuild-start guest-test stress-test race-test ism-test smc-test \
 	vfio-selftests-test qtest-test vmm-test repro vmm-repro
 
 # The kernel and QEMU, with their trees, side by side: each has serial
@@ -137,11 +137,11 @@ nested: qemu-s390x kernel-nested
 
 ## Tests ####################################################################
 
-.PHONY: guest-test stress-test race-test ism-test vmm-test harness-test \
-	tools-test series-check
-# The suite but the stress, race and ism driver tests, on ISM=2 VIRTIO=1
-# functions.
-SLOW_TESTS := zpci_unplug_stress_test,zpci_race_test,ism_driver_test,vmm_nested_test
+.PHONY: guest-test stress-test race-test ism-test smc-test vmm-test \
+	harness-test tools-test series-check
+# The suite but the stress, race, ism driver and SMC-D tests, on ISM=2
+# VIRTIO=1 functions.
+SLOW_TESTS := zpci_unplug_stress_test,zpci_race_test,ism_driver_test,vmm_nested_test,smc_test,smc_peer_shutdown_test
 guest-test: build
 	$S/record.sh guest -- $S/guest-test.sh $(GUEST_ARGS) \
 		--append bench.skip=$(SLOW_TESTS)
@@ -164,6 +164,16 @@ ism-test: build kernel-ism-client
 	$S/record.sh ism -- $S/guest-test.sh --name ism \
 		--kernel build/out/bzImage-ism-client --ism 2 --virtio 1 \
 		--append bench.suite=ism_driver_test
+
+# SMC-D, ISM's real user, on the ISM model: AF_SMC connections over lo on
+# the ism-client kernel (configs/ism-client.config: SMC's diag interface,
+# no loopback-ism), proved by the diag and the device's move counters,
+# with negative controls that fall back; then the peer shutdown test on
+# three functions of one CHID, which must run last.
+smc-test: build kernel-ism-client
+	$S/record.sh smc -- $S/guest-test.sh --name smc \
+		--kernel build/out/bzImage-ism-client --ism 3 --virtio 0 \
+		--append bench.suite=smc_test,smc_peer_shutdown_test
 
 # Upstream Linux's vfio selftests (from a newer Debian linux-source, pinned
 # in pins.conf, adapted by patches/vfio-selftests) on the series kernel and
