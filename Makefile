@@ -217,6 +217,7 @@ harness-test: tree
 series-check: tree kernel
 	$S/record.sh checkpatch-linux -- $S/check-patches.sh linux
 	$S/record.sh checkpatch-qemu -- $S/check-patches.sh qemu
+	$S/record.sh checkpatch-ism-client -- $S/check-patches.sh linux patches/ism-client
 	$S/record.sh bisect -- $S/check-bisect.sh
 	$S/record.sh headers -- $S/check-headers.sh
 	$S/record.sh static -- $S/check-static.sh
@@ -244,15 +245,18 @@ tools-test:
 # repro, the 2021 zdev->state_lock (seed 004), caught by the stress test
 # and, with QEMU as the VMM, by the vmm test (vmm-repro); repro-race, the
 # device lock before memory_lock, caught by the race test; repro-events,
-# every zPCI event in kmcheck, caught by zpci_event_test.
+# every zPCI event in kmcheck, caught by zpci_event_test; repro-smc,
+# on top of ism-client, SMC-D's peer shutdown without its fix, caught by
+# smc_peer_shutdown_test.
 .PHONY: repro repro-kernels
 repro: build repro-kernels
 	$S/record.sh repro -- $S/repro-test.sh repro
 	$S/record.sh race-repro -- $S/repro-test.sh repro-race
 	$S/record.sh events-repro -- $S/repro-test.sh repro-events
+	$S/record.sh smc-repro -- $S/repro-test.sh repro-smc
 
 repro-kernels: tree-linux
-	for r in repro repro-race repro-events; do
+	for r in repro repro-race repro-events repro-smc; do
 		$S/tree.sh $$r
 		$S/build-kernel.sh $$r
 	done

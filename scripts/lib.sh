@@ -207,9 +207,10 @@ GIT_IDENTITY=(-c "user.name=s390 zPCI branch" -c "user.email=zpci-branch@example
 # must catch: repro the 2021 proposal's zdev->state_lock in the region
 # (seed 004), repro-race the region taking the device lock before
 # memory_lock, repro-events every zPCI event handled in kmcheck again.
-# ism-client adds a test client of the ism driver's client API, for the
-# tests of the ISM model.
-REPROS=(repro repro-race repro-events)
+# ism-client adds the fix of SMC-D's peer shutdown and a test client of
+# the ism driver's client API, for the tests of the ISM model and SMC-D;
+# repro-smc, on top of ism-client, takes that fix back out.
+REPROS=(repro repro-race repro-events repro-smc)
 OVERLAYS=("${REPROS[@]}" ism-client)
 
 # tree_vars NAME - set TREE, SERIES_DIR, STATE and WORKTREE for the tree
@@ -223,6 +224,7 @@ tree_vars() {
 	WORKTREE=1
 	case "$1" in
 	linux | qemu) TREE=$BUILD/$1 BASE_REF=base BRANCH=series WORKTREE= ;;
+	repro-smc) TREE=$BUILD/$1/linux BASE_REF=ism-client BRANCH=$1 ;;
 	repro | repro-* | ism-client) TREE=$BUILD/$1/linux BASE_REF=series BRANCH=$1 ;;
 	base) TREE=$BUILD/base/linux BASE_REF=base BRANCH=unpatched ;;
 	*) die "unknown tree '$1' (linux, qemu, base or ${OVERLAYS[*]})" ;;

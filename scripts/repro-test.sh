@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # repro-test.sh NAME - an expected failure: boot the kernel of reproducer
-# NAME (patches/NAME on top of the series, see REPROS in lib.sh) with the
-# test that must catch it, and pass only if the run hangs and the hang is
-# detected (hung-task report, the test's own deadline, or the guest's
-# watchdog), or, for a bug that is no hang, if the test fails for the
-# reason it gives for that bug (EXPECT_FAIL in verdict.sh). If a
+# NAME (patches/NAME on top of the series, or of ism-client for
+# repro-smc; see REPROS in lib.sh) with the test that must catch it, and
+# pass only if the run hangs and the hang is detected (hung-task report,
+# the test's own deadline, or the guest's watchdog), or, for a bug that
+# is no hang, if the test fails for the reason it gives for that bug (EXPECT_FAIL in verdict.sh). If a
 # reproducer stops reproducing, its test has stopped catching the bug,
 # and this fails.
 #
@@ -15,6 +15,10 @@
 #   repro-events  every zPCI event handled in kmcheck again, so that the
 #               platform's removal of one function waits for the user of
 #               another: zpci_event_test (group events-repro)
+#   repro-smc   patches/repro-smc on top of the ism-client tree: SMC-D
+#               without the fix of smc_smcd_terminate(), whose peer
+#               shutdown ends the link groups of other peers too:
+#               smc_peer_shutdown_test (group smc-repro)
 #   vmm-repro   the kernel of repro with the vmm group's nested scenario:
 #               seed 004 with QEMU as the VMM and the ism driver in its
 #               guest (needs 'make nested')
@@ -42,6 +46,14 @@ main() {
 		funcs=(--ism 2 --strict 1 --virtio 0)
 		expect=(EXPECT_FAIL='events\.other_function_while_one_is_held|zpci_event_test'
 			REPRO_WHY='not gone [0-9]+ ms after its deconfiguration request')
+		;;
+	repro-smc)
+		name=smc-repro
+		suite="bench.suite=smc_peer_shutdown_test"
+		what="SMC-D's peer shutdown ending the link groups of other peers"
+		funcs=(--ism 3 --virtio 0)
+		expect=(EXPECT_FAIL="smc_peer_shutdown_test|Z->Y: ended by X's SHUTDOWN event"
+			REPRO_WHY="Z->Y: ended by X's SHUTDOWN event")
 		;;
 	vmm-repro)
 		kernel=repro

@@ -3,7 +3,8 @@
 # commit 'base', and patches/NAME/series applied with git am on branch
 # 'series'. Does nothing when the tree already carries the current series.
 # NAME an overlay (repro, repro-*, ism-client; see OVERLAYS in lib.sh):
-# build/NAME/linux, patches/NAME on top of the kernel series (branch NAME).
+# build/NAME/linux, patches/NAME on top of the kernel series (branch NAME),
+# or, for repro-smc, on top of the ism-client overlay, made current first.
 # NAME 'base': build/base/linux, the kernel base without patches (branch
 # 'unpatched').
 #
@@ -95,6 +96,11 @@ main() {
 	load_pins
 	tree_vars "$NAME"
 	mkdir -p "$BUILD/logs"
+	# An overlay on another overlay (repro-smc on ism-client): that one
+	# first, so that the branch this one starts from is current
+	if [[ " ${OVERLAYS[*]} " == *" $BASE_REF "* ]]; then
+		"$TOP/scripts/tree.sh" "$BASE_REF"
+	fi
 
 	if [ -n "$WORKTREE" ]; then
 		create_worktree

@@ -52,6 +52,7 @@
 
 #define ISM_DRIVER		"/sys/bus/pci/drivers/ism"
 #define SMC_MAX_ISM		8
+#define SMC_LEARN_DIAG		128	/* sockets smc_ism_learn_gids() can see */
 
 static inline uint64_t smc_now_ms(void)
 {
@@ -315,8 +316,9 @@ static inline void smc_diag_parse(const struct nlmsghdr *h,
 
 /*
  * Every AF_SMC socket of the guest as SMC_DIAG dumps it, into @e (up to
- * @max). Returns how many, or a negative errno: -ENOENT from sock_diag
- * means that the kernel has no handler for AF_SMC (no CONFIG_SMC_DIAG).
+ * @max, -ENOSPC if there are more). Returns how many, or a negative
+ * errno: -ENOENT from sock_diag means that the kernel has no handler for
+ * AF_SMC (no CONFIG_SMC_DIAG).
  */
 static inline int smc_diag_dump(struct smc_diag_ent *e, int max)
 {
@@ -370,8 +372,13 @@ static inline int smc_diag_dump(struct smc_diag_ent *e, int max)
 				ret = err->error ? err->error : -EPROTO;
 				goto out;
 			}
-			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY || n >= max)
+			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct smc_diag_msg)))
 				continue;
+			if (n >= max) {
+				ret = -ENOSPC;	/* more sockets than @max */
+				goto out;
+			}
 			smc_diag_parse(h, &e[n++]);
 		}
 	}
@@ -387,7 +394,8 @@ smc_diag_find_ino(const struct smc_diag_ent *e, int n, uint64_t ino)
 {
 	int i;
 
-	for (i = 0; i < n; i++)
+	/* A closed SMC socket that is still in the diag has inode 0 */
+	for (i = 0; i < n && ino; i++)
 		if (e[i].inode == ino)
 			return &e[i];
 	return NULL;
@@ -685,7 +693,7 @@ static inline bool smc_xfer_done(const struct smc_xfer *x)
 static inline int smc_xfer_run(struct smc_xfer *x, int n, int timeout_ms)
 {
 	uint64_t end = smc_now_ms() + timeout_ms;
-	struct pollfd pfd[2 * n];
+	struct pollfd pfd[2 * n + 1];
 	int i, e, k, ret;
 	ssize_t r;
 
@@ -848,7 +856,7 @@ static inline bool smc_end_broken(int fd, int *why)
 static inline int smc_ism_learn_gids(struct smc_ism *ism, int n,
 				     const int *order, int timeout_ms)
 {
-	struct smc_diag_ent diag[64];
+	struct smc_diag_ent diag[SMC_LEARN_DIAG];
 	const struct smc_diag_ent *d;
 	int i, k, lfd, fd[2] = { -1, -1 }, nd, ret = 0;
 	uint16_t port;
@@ -866,7 +874,7 @@ static inline int smc_ism_learn_gids(struct smc_ism *ism, int n,
 		      smc_connect_pair(lfd, port, fd, timeout_ms);
 		if (ret)
 			break;
-		nd = smc_diag_dump(diag, 64);
+		nd = smc_diag_dump(diag, SMC_LEARN_DIAG);
 		d = nd > 0 ? smc_diag_find(diag, nd, fd[0]) : NULL;
 		if (nd < 0)
 			ret = nd;
@@ -884,6 +892,39 @@ static inline int smc_ism_learn_gids(struct smc_ism *ism, int n,
 			if (ism[i].gid == ism[k].gid)
 				ret = -EEXIST;
 	return ret;
+}
+
+/*
+ * What each SMC test needs first: AF_SMC sockets, the ism driver, the
+ * QMP relay and at least @min ISM functions, found into @ism (up to
+ * SMC_MAX_ISM). Without them the test skips, as kselftests do; an error
+ * on the way fails it. Returns the number of functions, with the QMP
+ * connection in *@qmp. The caller includes kselftest.h.
+ */
+static inline int smc_test_setup(int *qmp, struct smc_ism *ism, int min)
+{
+	int n, ret;
+
+	ret = smc_available();
+	if (ret)
+		ksft_exit_skip("no AF_SMC sockets: %s (needs CONFIG_SMC, the ism-client kernel)\n",
+			       strerror(-ret));
+	if (access(ISM_DRIVER, F_OK))
+		ksft_exit_skip("no ism driver (needs CONFIG_ISM, the ism-client kernel)\n");
+	*qmp = zpci_qmp_open();
+	if (*qmp < 0)
+		ksft_exit_skip("no qmp-relay port: %s (see scripts/run-guest.sh)\n",
+			       strerror(-*qmp));
+	n = smc_ism_discover(*qmp, ism, SMC_MAX_ISM);
+	if (n < 0)
+		ksft_exit_fail_msg("finding the ISM functions: %s\n",
+				   strerror(-n));
+	if (n < min)
+		ksft_exit_skip("needs %d ISM functions, has %d\n", min, n);
+	ret = smc_lo_up();
+	if (ret)
+		ksft_exit_fail_msg("lo up: %s\n", strerror(-ret));
+	return n;
 }
 
 #endif /* SMC_LIB_H */
