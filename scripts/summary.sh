@@ -12,9 +12,9 @@ main() {
 
 	[ -n "$file" ] || die "usage: $PROG FILE"
 	[ -s "$file" ] || die "no test group ran ($file is empty)"
-	printf '%-20s %8s %8s %8s\n' group passed failed seconds
+	printf '%-22s %8s %8s %8s\n' group passed failed seconds
 	while read -r name p f rc secs; do
-		printf '%-20s %8d %8d %8s%s\n' "$name" "$p" "$f" "${secs:--}" \
+		printf '%-22s %8d %8d %8s%s\n' "$name" "$p" "$f" "${secs:--}" \
 			"$([ "$rc" = 0 ] || printf '   (exit %s)' "$rc")"
 		tp=$((tp + p))
 		tf=$((tf + f))
