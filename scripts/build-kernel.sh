@@ -4,8 +4,8 @@
 # VARIANT is 'default' (configs/base.config), 'kasan' or 'nodebug' (the
 # same tree; nodebug without the lock debugging of base.config), or
 # an overlay (build/VARIANT/linux, see OVERLAYS in lib.sh), with
-# configs/VARIANT.config on top of base.config where there is one
-# (repro-smc, the ism-client tree without one fix, takes ism-client's); or
+# its fragment configs/KFRAGMENT.config (see kernel_vars in lib.sh) on top of
+# base.config where there is one; or
 # 'base', the unpatched kernel (build/base/linux) with base.config without
 # the series' own options (SERIES_OPTIONS below); or 'nested', the nested
 # guest's kernel from the ism-client tree with configs/nested.config
@@ -109,11 +109,8 @@ main() {
 	elif [ "$VARIANT" = nested ]; then
 		# A lean kernel of its own, not on top of base.config
 		FRAGMENTS=("$TOP/configs/nested.config")
-	elif [ "$VARIANT" = repro-smc ]; then
-		# The ism-client tree without the SMC fix: its configuration
-		FRAGMENTS+=("$TOP/configs/ism-client.config")
-	elif [ -f "$TOP/configs/$VARIANT.config" ]; then
-		FRAGMENTS+=("$TOP/configs/$VARIANT.config")
+	elif [ -f "$TOP/configs/$KFRAGMENT.config" ]; then
+		FRAGMENTS+=("$TOP/configs/$KFRAGMENT.config")
 	fi
 	[ "$VARIANT" = default ] || suffix=-$VARIANT
 

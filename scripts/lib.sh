@@ -270,8 +270,12 @@ tap_diag() {
 # kernel_vars VARIANT - set KSRC (tree) and KOUT (objects) of a kernel
 # variant: default, kasan or nodebug (same tree, own objects), an overlay or the
 # unpatched base (its worktree, its objects at the same depth for ccache),
-# or nested (the ism-client tree, objects of its own).
+# or nested (the ism-client tree, objects of its own); and KFRAGMENT, the
+# name of its fragment in configs/ if it has one (an overlay on ism-client
+# takes ism-client's).
 kernel_vars() {
+	KFRAGMENT=$1
+	[ "$1" != repro-smc ] || KFRAGMENT=ism-client
 	case "$1" in
 	default | kasan | nodebug) KSRC=$BUILD/linux KOUT=$BUILD/kbuild/$1 ;;
 	repro | repro-* | ism-client | base) KSRC=$BUILD/$1/linux KOUT=$BUILD/$1/kbuild/default ;;

@@ -56,10 +56,7 @@
 
 static inline uint64_t smc_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return zpci_now_us() / 1000;
 }
 
 static inline void smc_sleep_ms(unsigned int ms)
@@ -134,20 +131,6 @@ struct smc_ism_cnt {
 	uint64_t moves, bytes, dropped, events, commands;
 };
 
-static inline int smc_qom_u64(int qmp, const char *path, const char *prop,
-			      uint64_t *val)
-{
-	char text[32], *end;
-	int ret;
-
-	ret = zpci_qmp_qom_get(qmp, path, prop, text, sizeof(text));
-	if (ret)
-		return ret;
-	errno = 0;
-	*val = strtoull(text, &end, 10);
-	return errno || *end ? -EPROTO : 0;
-}
-
 /*
  * Find the ISM functions, by fid, with their model's QOM path. Returns how
  * many (up to @max) or a negative errno.
@@ -155,7 +138,6 @@ static inline int smc_qom_u64(int qmp, const char *path, const char *prop,
 static inline int smc_ism_discover(int qmp, struct smc_ism *ism, int max)
 {
 	struct zpci_func funcs[ZPCI_MAX_FUNCS];
-	char path[64], id[64];
 	int i, n, k = 0, ret;
 
 	n = zpci_discover(funcs, ZPCI_MAX_FUNCS);
@@ -165,13 +147,10 @@ static inline int smc_ism_discover(int qmp, struct smc_ism *ism, int max)
 		if (!zpci_is_ism(&funcs[i]))
 			continue;
 		ism[k].f = funcs[i];
-		snprintf(path, sizeof(path), "/machine/peripheral/zpci%u",
-			 funcs[i].fid);
-		ret = zpci_qmp_qom_get(qmp, path, "target", id, sizeof(id));
+		ret = zpci_qmp_target(qmp, funcs[i].fid, ism[k].qom,
+				      sizeof(ism[k].qom));
 		if (ret)
 			return ret;
-		snprintf(ism[k].qom, sizeof(ism[k].qom),
-			 "/machine/peripheral/%s", id);
 		ism[k].gid = 0;
 		k++;
 	}
@@ -181,11 +160,13 @@ static inline int smc_ism_discover(int qmp, struct smc_ism *ism, int max)
 static inline int smc_ism_counters(int qmp, const struct smc_ism *ism,
 				   struct smc_ism_cnt *c)
 {
-	return smc_qom_u64(qmp, ism->qom, "moves", &c->moves) ?:
-	       smc_qom_u64(qmp, ism->qom, "move-bytes", &c->bytes) ?:
-	       smc_qom_u64(qmp, ism->qom, "moves-dropped", &c->dropped) ?:
-	       smc_qom_u64(qmp, ism->qom, "events", &c->events) ?:
-	       smc_qom_u64(qmp, ism->qom, "commands", &c->commands);
+	const char *p = ism->qom;
+
+	return zpci_qmp_qom_get_u64_at(qmp, p, "moves", &c->moves) ?:
+	       zpci_qmp_qom_get_u64_at(qmp, p, "move-bytes", &c->bytes) ?:
+	       zpci_qmp_qom_get_u64_at(qmp, p, "moves-dropped", &c->dropped) ?:
+	       zpci_qmp_qom_get_u64_at(qmp, p, "events", &c->events) ?:
+	       zpci_qmp_qom_get_u64_at(qmp, p, "commands", &c->commands);
 }
 
 /* The counters of @n functions, into @c[0..n-1] */
@@ -251,6 +232,27 @@ static inline int smc_ism_bind(const struct smc_ism *ism)
 
 /* --- The SMC diag interface --- */
 
+/*
+ * The payload of the first netlink attribute of @type with at least @min
+ * bytes, among the @len bytes of attributes at @attrs, or NULL.
+ */
+static inline const void *smc_nla_find(const void *attrs, int len,
+				       uint16_t type, size_t min)
+{
+	const struct nlattr *a = attrs;
+
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= len) {
+		if ((a->nla_type & NLA_TYPE_MASK) == type &&
+		    (size_t)(a->nla_len - NLA_HDRLEN) >= min)
+			return (const char *)a + NLA_HDRLEN;
+		len -= NLA_ALIGN(a->nla_len);
+		a = (const struct nlattr *)((const char *)a +
+					    NLA_ALIGN(a->nla_len));
+	}
+	return NULL;
+}
+
 /**
  * struct smc_diag_ent - what SMC_DIAG says of one AF_SMC socket
  * @inode:	the socket's inode, to find it by its fd
@@ -283,34 +285,24 @@ static inline void smc_diag_parse(const struct nlmsghdr *h,
 				  struct smc_diag_ent *e)
 {
 	const struct smc_diag_msg *r = NLMSG_DATA(h);
-	const struct nlattr *a;
-	int len;
+	const char *attrs = (const char *)r + NLMSG_ALIGN(sizeof(*r));
+	int len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*r));
+	const struct smc_diag_fallback *fb;
+	const void *dmb;
 
 	memset(e, 0, sizeof(*e));
 	e->inode = r->diag_inode;
 	e->state = r->diag_state;
 	e->mode = r->diag_mode;
-	a = (const struct nlattr *)((const char *)r + NLMSG_ALIGN(sizeof(*r)));
-	len = h->nlmsg_len - NLMSG_LENGTH(sizeof(*r));
-	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= len) {
-		const void *data = (const char *)a + NLA_HDRLEN;
-		size_t dlen = a->nla_len - NLA_HDRLEN;
-
-		if (a->nla_type == SMC_DIAG_FALLBACK &&
-		    dlen >= sizeof(struct smc_diag_fallback)) {
-			const struct smc_diag_fallback *fb = data;
-
-			e->reason = fb->reason;
-			e->peer_diag = fb->peer_diagnosis;
-		} else if (a->nla_type == SMC_DIAG_DMBINFO &&
-			   dlen >= sizeof(e->dmb)) {
-			memcpy(&e->dmb, data, sizeof(e->dmb));
-			e->has_dmb = true;
-		}
-		len -= NLA_ALIGN(a->nla_len);
-		a = (const struct nlattr *)((const char *)a +
-					    NLA_ALIGN(a->nla_len));
+	fb = smc_nla_find(attrs, len, SMC_DIAG_FALLBACK, sizeof(*fb));
+	if (fb) {
+		e->reason = fb->reason;
+		e->peer_diag = fb->peer_diagnosis;
+	}
+	dmb = smc_nla_find(attrs, len, SMC_DIAG_DMBINFO, sizeof(e->dmb));
+	if (dmb) {
+		memcpy(&e->dmb, dmb, sizeof(e->dmb));
+		e->has_dmb = true;
 	}
 }
 
@@ -478,25 +470,19 @@ static inline int smc_pnet_family(int fd)
 	char attrs[64] __attribute__((aligned(4))) = { 0 };
 	char buf[4096] __attribute__((aligned(8)));
 	struct nlmsghdr *h = (struct nlmsghdr *)buf;
-	struct nlattr *a;
+	const uint16_t *id;
 	size_t alen;
-	int len, ret;
+	int ret;
 
 	alen = smc_nla_str(attrs, CTRL_ATTR_FAMILY_NAME, SMCR_GENL_FAMILY_NAME);
 	ret = smc_genl_request(fd, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, false,
 			       attrs, alen, buf, sizeof(buf));
 	if (ret)
 		return ret;
-	a = (struct nlattr *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
-	len = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-	       a->nla_len <= len) {
-		if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID)
-			return *(uint16_t *)((char *)a + NLA_HDRLEN);
-		len -= NLA_ALIGN(a->nla_len);
-		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
-	}
-	return -ENOENT;
+	id = smc_nla_find((char *)NLMSG_DATA(h) + GENL_HDRLEN,
+			  h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN),
+			  CTRL_ATTR_FAMILY_ID, sizeof(*id));
+	return id ? *id : -ENOENT;
 }
 
 /*

@@ -23,7 +23,10 @@ int zpci_qmp_qom_get(int fd, const char *path, const char *prop, char *val,
 		     size_t len);
 int zpci_qmp_qom_set(int fd, const char *path, const char *prop,
 		     const char *json);
+int zpci_qmp_qom_get_u64_at(int fd, const char *path, const char *prop,
+			    uint64_t *val);
 int zpci_qmp_qom_get_u64(int fd, uint32_t fid, const char *prop,
 			 uint64_t *val);
+int zpci_qmp_target(int fd, uint32_t fid, char *path, size_t len);
 
 #endif /* ZPCI_QMP_H */

@@ -89,15 +89,8 @@ static void json_value(const char *val, char *json, size_t len)
 static int paths(int qmp, unsigned long fid, char *zpci, char *target,
 		 size_t len)
 {
-	char id[64];
-	int ret;
-
 	snprintf(zpci, len, "/machine/peripheral/zpci%lu", fid);
-	ret = zpci_qmp_qom_get(qmp, zpci, "target", id, sizeof(id));
-	if (ret)
-		return ret;
-	snprintf(target, len, "/machine/peripheral/%s", id);
-	return 0;
+	return zpci_qmp_target(qmp, fid, target, len);
 }
 
 static int get(int qmp, unsigned long fid, const char *prop)

@@ -222,6 +222,29 @@ int zpci_qmp_qom_set(int fd, const char *path, const char *prop,
 }
 
 /**
+ * zpci_qmp_qom_get_u64_at() - read an integer property of a QOM object
+ * @fd:		the relay port
+ * @path:	the object
+ * @prop:	property name
+ * @val:	the value
+ *
+ * Return: 0 or a negative errno (-EPROTO if the value is no integer).
+ */
+int zpci_qmp_qom_get_u64_at(int fd, const char *path, const char *prop,
+			    uint64_t *val)
+{
+	char text[32], *end;
+	int ret;
+
+	ret = zpci_qmp_qom_get(fd, path, prop, text, sizeof(text));
+	if (ret)
+		return ret;
+	errno = 0;
+	*val = strtoull(text, &end, 10);
+	return errno || *end ? -EPROTO : 0;
+}
+
+/**
  * zpci_qmp_qom_get_u64() - read an integer property of a zpci device
  * @fd:		the relay port
  * @fid:	function id; the bench names its zpci device "zpci<fid>"
@@ -233,14 +256,30 @@ int zpci_qmp_qom_set(int fd, const char *path, const char *prop,
 int zpci_qmp_qom_get_u64(int fd, uint32_t fid, const char *prop,
 			 uint64_t *val)
 {
-	char path[64], text[32], *end;
-	int ret;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/machine/peripheral/zpci%u", fid);
-	ret = zpci_qmp_qom_get(fd, path, prop, text, sizeof(text));
+	return zpci_qmp_qom_get_u64_at(fd, path, prop, val);
+}
+
+/**
+ * zpci_qmp_target() - the QOM path of the PCI device behind a zpci device
+ * @fd:		the relay port
+ * @fid:	function id; the bench names its zpci device "zpci<fid>"
+ * @path:	the PCI device's path, from the zpci device's "target"
+ * @len:	room in @path
+ *
+ * Return: 0 or a negative errno.
+ */
+int zpci_qmp_target(int fd, uint32_t fid, char *path, size_t len)
+{
+	char zpci[64], id[64];
+	int ret;
+
+	snprintf(zpci, sizeof(zpci), "/machine/peripheral/zpci%u", fid);
+	ret = zpci_qmp_qom_get(fd, zpci, "target", id, sizeof(id));
 	if (ret)
 		return ret;
-	errno = 0;
-	*val = strtoull(text, &end, 10);
-	return errno || *end ? -EPROTO : 0;
+	snprintf(path, len, "/machine/peripheral/%s", id);
+	return 0;
 }

@@ -207,7 +207,8 @@ int main(void)
 	ksft_print_header();
 	nism = smc_test_setup(&qmp, ism, 3);
 	for (i = 0; i < 3; i++) {
-		ret = smc_qom_u64(qmp, ism[i].qom, "chid", &chid[i]);
+		ret = zpci_qmp_qom_get_u64_at(qmp, ism[i].qom, "chid",
+					      &chid[i]);
 		if (ret)
 			ksft_exit_fail_msg("chid of fid %u: %s\n", ism[i].f.fid,
 					   strerror(-ret));
