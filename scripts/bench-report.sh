@@ -182,21 +182,21 @@ nested_table() {
 	}' "$1"
 }
 
-# PCI Load and Store of 8 bytes through the BAR region (patched) and the
-# zPCI I/O region (patched-ls), per request.
+# PCI Load and Store of 8 bytes through the BAR region (patched-bar) and
+# the zPCI I/O region (patched), per request.
 loadstore_table() {
 	awk '
-	$3 == 8 && ($1 == "patched" || $1 == "patched-ls") { us[$1, $2] = $6 / 1e3 / $4; n[$1, $2] = $4; dev[$1, $2] = ($8 + $9 + $10) / $4 }
+	$3 == 8 && ($1 == "patched" || $1 == "patched-bar") { us[$1, $2] = $6 / 1e3 / $4; n[$1, $2] = $4; dev[$1, $2] = ($8 + $9 + $10) / $4 }
 	END {
 		print "| 8-byte operation | BAR region: µs per request | zPCI I/O region: µs per request | device instructions per request (BAR / region) | time ratio (region / BAR) |"
 		print "|:---|---:|---:|---:|---:|"
 		split("store load", ops, " ")
 		for (i = 1; i <= 2; i++) {
 			o = ops[i]
-			if (!n["patched", o] || !n["patched-ls", o]) continue
+			if (!n["patched", o] || !n["patched-bar", o]) continue
 			printf "| %s | %.1f | %.1f | %.2f / %.2f | %.2f |\n", o == "store" ? "PCI Store" : "PCI Load",
-			       us["patched", o], us["patched-ls", o], dev["patched", o], dev["patched-ls", o],
-			       us["patched-ls", o] / us["patched", o]
+			       us["patched-bar", o], us["patched", o], dev["patched-bar", o], dev["patched", o],
+			       us["patched", o] / us["patched-bar", o]
 		}
 	}' "$1"
 }
@@ -372,7 +372,7 @@ report() {
 	if [ -s "$data/nested.dat" ]; then
 		echo "## Nested data path: QEMU as the VMM"
 		echo
-		echo "A nested guest stores into ISM-like function 1 (strict function group, MSI-X) through QEMU running in the bench guest: the QEMU series (\`patched\`, one zPCI I/O region request per store block) and Debian's own QEMU of the same version (\`stock\`), which shows the guest its default function group, maxstbl 128, and replays each store block as 8-byte writes to vfio's BAR region. Instructions are counted by the device; times are the nested guest's, per request."
+		echo "A nested guest stores into ISM-like function 1 (strict function group, MSI-X) through QEMU running in the bench guest: the QEMU series (\`patched\`, one zPCI I/O region request per store block, load or store) and Debian's own QEMU of the same version (\`stock\`), which shows the guest its default function group, maxstbl 128, and replays each store block as 8-byte writes to vfio's BAR region. Instructions are counted by the device; times are the nested guest's, per request."
 		echo
 		nested_table "$data/nested.dat"
 		echo
@@ -380,7 +380,7 @@ report() {
 		echo
 		echo "### PCI Load and Store of 8 bytes: BAR region or zPCI I/O region"
 		echo
-		echo "The series routes them through vfio's BAR region; \`x-io-region-load-store=on\` routes them through the zPCI I/O region instead. Both issue one instruction of the same width."
+		echo "The series routes an ISM function's PCI Load and Store through the zPCI I/O region, as vfio's BAR regions use MIO instructions on a host with MIO, which ISM does not support; \`x-io-region-load-store=off\` routes them through the BAR region instead (\`patched-bar\`), which works on this host without MIO. Both issue one instruction of the same width."
 		echo
 		loadstore_table "$data/nested.dat"
 		echo

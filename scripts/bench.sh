@@ -45,7 +45,7 @@ nested_boots() {
 	local limit=$1 vmm
 
 	: >"$RESULTS/bench-nested-console.log"
-	for vmm in patched patched-ls stock; do
+	for vmm in patched patched-bar stock; do
 		nested_boot "nested-$vmm" "$limit" "$vmm" "$OUT/initramfs-stock-qemu.cpio.gz"
 		cat "$RESULTS/bench-nested-$vmm-console.log" >>"$RESULTS/bench-nested-console.log"
 	done

@@ -2,10 +2,10 @@
 # The nested data path of make bench: a nested guest's store blocks and
 # loads on ISM-like function 1, through each VMM in turn:
 #
-#   patched     the QEMU series: a store block is one request to the zPCI
-#               I/O region, loads and stores go to vfio's BAR region
-#   patched-ls  the same, with PCI Load and Store through the region too
-#               (the zpci property x-io-region-load-store)
+#   patched     the QEMU series: a store block, a load and a store are one
+#               request each to the zPCI I/O region
+#   patched-bar the same, with PCI Load and Store through vfio's BAR
+#               region instead (the zpci property x-io-region-load-store)
 #   stock       Debian's own QEMU, unpatched: it shows the guest the
 #               default function group (maxstbl 128) and replays a store
 #               block as 8-byte writes to the BAR region
@@ -26,7 +26,7 @@
 # single instruction of that length), ns its time for all N, the rest the
 # change of the device's counters. Knobs: BENCH_NESTED_KIB per length (64),
 # BENCH_VMMS the VMMs to run, in order, separated by spaces or commas
-# ("patched patched-ls stock").
+# ("patched patched-bar stock").
 # scripts/bench.sh gives each VMM a boot of its own, so that each nested
 # guest is the first one of its boot: before the outer QEMU's TCG fix
 # (patches/qemu, "accel/tcg: invalidate translated code in the whole
@@ -88,11 +88,11 @@ run_vmm() { # NAME QEMU
 
 [ -n "$relay_port" ] || die "no qmp-relay port"
 bind_vfio 1 || die "cannot bind fid 1 to vfio-pci"
-for vmm in $(echo "${BENCH_VMMS:-patched patched-ls stock}" | tr , ' '); do
+for vmm in $(echo "${BENCH_VMMS:-patched patched-bar stock}" | tr , ' '); do
 	case "$vmm" in
 	patched) run_vmm patched "$NESTED/qemu-system-s390x" ;;
-	patched-ls)
-		run_vmm patched-ls "$NESTED/qemu-system-s390x -global zpci.x-io-region-load-store=on"
+	patched-bar)
+		run_vmm patched-bar "$NESTED/qemu-system-s390x -global zpci.x-io-region-load-store=off"
 		;;
 	stock)
 		[ -x "$NESTED/stock/qemu-system-s390x" ] || die "no stock QEMU in $NESTED/stock"
@@ -102,6 +102,6 @@ for vmm in $(echo "${BENCH_VMMS:-patched patched-ls stock}" | tr , ' '); do
 		[ -x "$NESTED/alt/qemu-system-s390x" ] || die "no other QEMU in $NESTED/alt"
 		run_vmm alt "$NESTED/alt/qemu-system-s390x"
 		;;
-	*) die "unknown VMM '$vmm' (patched, patched-ls, stock, alt)" ;;
+	*) die "unknown VMM '$vmm' (patched, patched-bar, stock, alt)" ;;
 	esac
 done
