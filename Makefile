@@ -166,8 +166,8 @@ ism-test: build kernel-ism-client
 		--append bench.suite=ism_driver_test
 
 # SMC-D, ISM's real user, on the ISM model: AF_SMC connections over lo on
-# the ism-client kernel (configs/ism-client.config: SMC's diag interface,
-# no loopback-ism), proved by the diag and the device's move counters,
+# the ism-client kernel (configs/base.config: SMC's diag interface, no
+# loopback-ism), proved by the diag and the device's move counters,
 # with negative controls that fall back; then the peer shutdown test on
 # three functions of one CHID, which must run last.
 smc-test: build kernel-ism-client
@@ -249,11 +249,18 @@ tools-test:
 # on top of ism-client, SMC-D's peer shutdown without its fix, caught by
 # smc_peer_shutdown_test.
 .PHONY: repro repro-kernels
+# Their guests mostly wait for the hang to be detected, so the four run side
+# by side (each run has its own sockets, see run-guest.sh), each group's
+# output in one piece.
+REPROS := repro repro-race repro-events repro-smc
 repro: build repro-kernels
-	$S/record.sh repro -- $S/repro-test.sh repro
-	$S/record.sh race-repro -- $S/repro-test.sh repro-race
-	$S/record.sh events-repro -- $S/repro-test.sh repro-events
-	$S/record.sh smc-repro -- $S/repro-test.sh repro-smc
+	$(MAKE) -j4 -Otarget $(REPROS:%=repro-group-%)
+
+# The group of repro-X is X-repro (race-repro, ...); repro's is repro.
+.PHONY: $(REPROS:%=repro-group-%)
+$(REPROS:%=repro-group-%): repro-group-%:
+	g=$*; [ "$$g" = repro ] || g=$${g#repro-}-repro
+	$S/record.sh "$$g" -- $S/repro-test.sh $*
 
 repro-kernels: tree-linux
 	for r in repro repro-race repro-events repro-smc; do

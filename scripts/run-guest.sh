@@ -19,7 +19,9 @@
 #
 # The guest ends its console output with "bench-exit: N"; that N is the exit
 # status. A guest that hangs, crashes or never reports fails with a reason.
-# QMP listens on build/run/qmp.sock for host-side device_del/device_add.
+# QMP listens on build/run/LOG/qmp.sock for host-side device_del/device_add,
+# LOG being the console log's name without .log: runs with different logs
+# share nothing, so groups can run side by side.
 # Guest tests reach QMP through the virtio-serial port "qmp-relay", which
 # scripts/qmp-relay.py connects to a second QMP monitor; the series'
 # selftests through /bin/zpci-platform, which guest/init names in
@@ -34,7 +36,7 @@ main() {
 	local ism=${ISM_FUNCS:-2} strict=0 virtio=${VIRTIO_FUNCS:-1} append=''
 	local limit=${GUEST_TIMEOUT:-1200} logf=$RESULTS/console.log live=0
 	local qemu=${QEMU:-$OUT/qemu-system-s390x} rc status args devs
-	local input=/dev/null relay mem=1024
+	local input=/dev/null relay mem=1024 run
 
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -58,16 +60,17 @@ main() {
 	need_file "$kernel" "kernel image (run 'make kernel')"
 	need_file "$initrd" "initramfs (run 'make initramfs')"
 	need_file /usr/share/qemu/s390-ccw.img "QEMU firmware (run 'make setup')"
-	mkdir -p "$BUILD/run" "$(dirname "$logf")"
+	run=$BUILD/run/$(basename "$logf" .log)
+	mkdir -p "$run" "$(dirname "$logf")"
 	if [ ${#extra[@]} -gt 0 ]; then
 		# The kernel unpacks concatenated archives in order.
 		for f in "${extra[@]}"; do
 			need_file "$f" "extra initramfs"
 		done
-		cat "$initrd" "${extra[@]}" >"$BUILD/run/initrd.combined"
-		initrd=$BUILD/run/initrd.combined
+		cat "$initrd" "${extra[@]}" >"$run/initrd.combined"
+		initrd=$run/initrd.combined
 	fi
-	rm -f "$BUILD/run/qmp.sock" "$BUILD/run/relay-qmp.sock" "$BUILD/run/relay.sock"
+	rm -f "$run/qmp.sock" "$run/relay-qmp.sock" "$run/relay.sock"
 	[ "$strict" -le "$ism" ] || die "--strict $strict: only $ism ISM-like functions"
 	mapfile -t devs < <(zpci_devices "$ism" "$strict" "$virtio")
 	args=(
@@ -75,20 +78,20 @@ main() {
 		-nographic -no-reboot -nodefaults -serial stdio
 		-kernel "$kernel" -initrd "$initrd"
 		-append "console=ttysclp0 panic=-1 rdinit=/init bench.ism=$ism bench.virtio=$virtio bench.watchdog=$((limit * 9 / 10)) $append"
-		-qmp "unix:$BUILD/run/qmp.sock,server=on,wait=off"
+		-qmp "unix:$run/qmp.sock,server=on,wait=off"
 		# A second QMP monitor for the guest's relay (scripts/qmp-relay.py)
-		-chardev "socket,id=relayqmp,path=$BUILD/run/relay-qmp.sock,server=on,wait=off"
+		-chardev "socket,id=relayqmp,path=$run/relay-qmp.sock,server=on,wait=off"
 		-mon "chardev=relayqmp,mode=control"
 		-device "virtio-serial-ccw,id=vser"
-		-chardev "socket,id=relay,path=$BUILD/run/relay.sock,server=on,wait=off"
+		-chardev "socket,id=relay,path=$run/relay.sock,server=on,wait=off"
 		-device "virtserialport,bus=vser.0,chardev=relay,name=qmp-relay"
 		"${devs[@]}"
 	)
-	printf '%q ' "$qemu" "${args[@]}" >"$BUILD/run/qemu-cmdline"
-	vlog "$(cat "$BUILD/run/qemu-cmdline")"
+	printf '%q ' "$qemu" "${args[@]}" >"$run/qemu-cmdline"
+	vlog "$(cat "$run/qemu-cmdline")"
 
-	python3 "$TOP/scripts/qmp-relay.py" "$BUILD/run/relay-qmp.sock" \
-		"$BUILD/run/relay.sock" >"$BUILD/run/qmp-relay.log" 2>&1 &
+	python3 "$TOP/scripts/qmp-relay.py" "$run/relay-qmp.sock" \
+		"$run/relay.sock" >"$run/qmp-relay.log" 2>&1 &
 	relay=$!
 	# shellcheck disable=SC2064 # expand $relay now
 	trap "kill $relay 2>/dev/null || true" EXIT

@@ -109,7 +109,7 @@ run_guest() {
 # line (printf %q escapes the commas): ISM as it is, then a strict one.
 strict_devices() {
 	run_guest --ism 2 --strict 1 >/dev/null || return
-	tr ' ' '\n' <"$TMP/build/run/qemu-cmdline" | tr -d '\134' |
+	tr ' ' '\n' <"$TMP/build/run/console/qemu-cmdline" | tr -d '\134' |
 		grep -E 'msix-vectors=0,id=ism1|relaxed-alignment=off,id=ism2' | tr '\n' ' '
 }
 
