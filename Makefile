@@ -166,8 +166,8 @@ ism-test: build kernel-ism-client
 		--append bench.suite=ism_driver_test
 
 # SMC-D, ISM's real user, on the ISM model: AF_SMC connections over lo on
-# the ism-client kernel (configs/base.config: SMC's diag interface, no
-# loopback-ism), proved by the diag and the device's move counters,
+# the ism-client kernel (configs/ism-client.config: SMC's diag interface,
+# no loopback-ism), proved by the diag and the device's move counters,
 # with negative controls that fall back; then the peer shutdown test on
 # three functions of one CHID, which must run last.
 smc-test: build kernel-ism-client
