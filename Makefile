@@ -249,10 +249,10 @@ tools-test:
 # on top of ism-client, SMC-D's peer shutdown without its fix, caught by
 # smc_peer_shutdown_test.
 .PHONY: repro repro-kernels
+REPROS := repro repro-race repro-events repro-smc
 # Their guests mostly wait for the hang to be detected, so the four run side
 # by side (each run has its own sockets, see run-guest.sh), each group's
 # output in one piece.
-REPROS := repro repro-race repro-events repro-smc
 repro: build repro-kernels
 	$(MAKE) -j4 -Otarget $(REPROS:%=repro-group-%)
 
@@ -263,7 +263,7 @@ $(REPROS:%=repro-group-%): repro-group-%:
 	$S/record.sh "$$g" -- $S/repro-test.sh $*
 
 repro-kernels: tree-linux
-	for r in repro repro-race repro-events repro-smc; do
+	for r in $(REPROS); do
 		$S/tree.sh $$r
 		$S/build-kernel.sh $$r
 	done

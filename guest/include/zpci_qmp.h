@@ -28,5 +28,6 @@ int zpci_qmp_qom_get_u64_at(int fd, const char *path, const char *prop,
 int zpci_qmp_qom_get_u64(int fd, uint32_t fid, const char *prop,
 			 uint64_t *val);
 int zpci_qmp_target(int fd, uint32_t fid, char *path, size_t len);
+void zpci_qmp_zpci_path(uint32_t fid, char *path, size_t len);
 
 #endif /* ZPCI_QMP_H */

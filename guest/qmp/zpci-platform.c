@@ -89,7 +89,7 @@ static void json_value(const char *val, char *json, size_t len)
 static int paths(int qmp, unsigned long fid, char *zpci, char *target,
 		 size_t len)
 {
-	snprintf(zpci, len, "/machine/peripheral/zpci%lu", fid);
+	zpci_qmp_zpci_path(fid, zpci, len);
 	return zpci_qmp_target(qmp, fid, target, len);
 }
 

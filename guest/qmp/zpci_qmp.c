@@ -245,6 +245,17 @@ int zpci_qmp_qom_get_u64_at(int fd, const char *path, const char *prop,
 }
 
 /**
+ * zpci_qmp_zpci_path() - the QOM path of a zpci device
+ * @fid:	function id; the bench names its zpci device "zpci<fid>"
+ * @path:	the path
+ * @len:	room in @path
+ */
+void zpci_qmp_zpci_path(uint32_t fid, char *path, size_t len)
+{
+	snprintf(path, len, "/machine/peripheral/zpci%u", fid);
+}
+
+/**
  * zpci_qmp_qom_get_u64() - read an integer property of a zpci device
  * @fd:		the relay port
  * @fid:	function id; the bench names its zpci device "zpci<fid>"
@@ -258,7 +269,7 @@ int zpci_qmp_qom_get_u64(int fd, uint32_t fid, const char *prop,
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), "/machine/peripheral/zpci%u", fid);
+	zpci_qmp_zpci_path(fid, path, sizeof(path));
 	return zpci_qmp_qom_get_u64_at(fd, path, prop, val);
 }
 
@@ -276,7 +287,7 @@ int zpci_qmp_target(int fd, uint32_t fid, char *path, size_t len)
 	char zpci[64], id[64];
 	int ret;
 
-	snprintf(zpci, sizeof(zpci), "/machine/peripheral/zpci%u", fid);
+	zpci_qmp_zpci_path(fid, zpci, sizeof(zpci));
 	ret = zpci_qmp_qom_get(fd, zpci, "target", id, sizeof(id));
 	if (ret)
 		return ret;
