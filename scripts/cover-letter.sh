@@ -13,11 +13,13 @@ set -euo pipefail
 
 SUBJECT="s390/vfio: zPCI I/O region for ISM functions, and lock-safe hot-unplug"
 
-# who ARGS... - get_maintainer.pl on the series, one address per line
+# who ARGS... - get_maintainer.pl on the series, one address per line.
+# Without the authors of the commits that Fixes: tags name: the tree has
+# no upstream history to look them up in (the poster's tree has).
 who() {
 	local -a patches
 	mapfile -t patches < <(series_files "$SERIES_DIR")
-	(cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/get_maintainer.pl --no-git \
+	(cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/get_maintainer.pl --no-git --no-fixes \
 		--no-git-fallback --no-rolestats --no-multiline --separator $'\n' \
 		"$@" "${patches[@]}")
 }
