@@ -58,8 +58,17 @@ check:
 
 .PHONY: check-steps first-builds prebuild prebuild-start
 check-steps: setup first-builds harness-test tools-test build series-check \
-	prebuild-start guest-test stress-test race-test ism-test smc-test \
-	vfio-selftests-test qtest-test vmm-test repro vmm-repro
+	prebuild-start groups
+
+# The guest groups in two lanes side by side (scripts/lanes.sh): a TCG
+# guest leaves much of the machine idle. Each lane in the order in which
+# the background prebuild makes what its groups need; the groups that need
+# only the default kernel first.
+LANE1 := guest-test ism-test smc-test qtest-test vmm-test
+LANE2 := race-test stress-test vfio-selftests-test repro vmm-repro
+.PHONY: groups
+groups:
+	$S/lanes.sh "$(LANE1)" "$(LANE2)"
 
 # The kernel and QEMU, with their trees, side by side: each has serial
 # phases (unpacking, configure, the link) that leave a CPU idle.

@@ -3,9 +3,10 @@
 #
 # VARIANT is 'default' (configs/base.config), 'kasan' or 'nodebug' (the
 # same tree; nodebug without the lock debugging of base.config), or
-# an overlay (build/VARIANT/linux, see OVERLAYS in lib.sh), with
-# its fragment configs/KFRAGMENT.config (see kernel_vars in lib.sh) on top of
-# base.config where there is one; or
+# ism-client (build/ism-client/linux, see OVERLAYS in lib.sh), with
+# its fragment configs/ism-client.config on top of base.config; or a
+# reproducer (repro, repro-*), built at its branch in its host's tree and
+# objects (see kernel_vars in lib.sh and build_reproducer below); or
 # 'base', the unpatched kernel (build/base/linux) with base.config without
 # the series' own options (SERIES_OPTIONS below); or 'nested', the nested
 # guest's kernel from the ism-client tree with configs/nested.config
@@ -90,8 +91,61 @@ configure() {
 	printf '%s\n' "$stamp" >"$KOUT/.config.bench"
 }
 
+# output_stamp COMMIT - what an output is made of: the commit, the config
+# fragments and this script.
+output_stamp() {
+	printf '%s %s\n' "$1" "$(stamp_of "${FRAGMENTS[@]}" "$0")"
+}
+
+# up_to_date OUTPUT STAMP - whether OUTPUT exists and was built of STAMP
+# (OUTPUT.stamp), so that a run with nothing changed skips even make.
+up_to_date() {
+	[ -f "$1" ] && [ "$(cat "$1.stamp" 2>/dev/null)" = "$2" ] || return 1
+	vlog "$VARIANT kernel is up to date"
+}
+
+# build_reproducer - the reproducer VARIANT: its host's tree checked out at
+# KREV, built in the host's objects, the tree back on its branch
+# afterwards, also on failure. Nothing to do when the output is of KREV's
+# commit and of the current config fragments. The uapi headers are not
+# installed, the host's stay in place: a reproducer may not change uapi
+# or the selftests, which the host's users build meanwhile.
+build_reproducer() {
+	local rev stamp branch out=$OUT/bzImage-$VARIANT l
+
+	rev=$(git -C "$KSRC" rev-parse -q --verify "refs/heads/$KREV^{commit}") ||
+		die "no branch $KREV in ${KSRC#"$TOP"/} (run 'make repro-kernels')"
+	stamp=$(output_stamp "$rev")
+	up_to_date "$out" "$stamp" && return 0
+	for l in "${HOST_LOCKS[@]}"; do
+		hold_lock "$l"
+	done
+	branch=$(git -C "$KSRC" symbolic-ref -q --short HEAD) ||
+		die "${KSRC#"$TOP"/} is not on its branch"
+	[ -z "$(git -C "$KSRC" status --porcelain --untracked-files=no)" ] ||
+		die "${KSRC#"$TOP"/} has uncommitted changes: commit them first"
+	! git -C "$KSRC" diff --name-only "$branch...$rev" -- include/uapi tools | grep -q . ||
+		die "$KREV changes uapi headers or tools: it cannot be built in ${KSRC#"$TOP"/}"
+	HOST_BRANCH=$branch
+	at_exit restore_host
+	git -C "$KSRC" checkout -q --detach "$rev"
+	configure
+	log "building $VARIANT kernel (at $KREV, in the objects of ${KOUT#"$TOP"/})"
+	run_quiet "$BUILD/logs/kbuild-$VARIANT.log" kmake -j"$(nproc)" bzImage ||
+		die "kernel build failed (log: build/logs/kbuild-$VARIANT.log)"
+	install_output "$KOUT/arch/s390/boot/bzImage" "$out"
+	install_output "$KOUT/vmlinux" "$OUT/vmlinux-$VARIANT"
+	printf '%s\n' "$stamp" >"$out.stamp"
+	log "$VARIANT kernel done in ${SECONDS}s"
+}
+
+restore_host() {
+	git -C "$KSRC" checkout -q "$HOST_BRANCH" ||
+		warn "could not check ${KSRC#"$TOP"/} out at $HOST_BRANCH again"
+}
+
 main() {
-	local suffix=''
+	local suffix='' out stamp=''
 
 	VARIANT=${1:-default}
 	kernel_vars "$VARIANT"
@@ -113,15 +167,27 @@ main() {
 		FRAGMENTS+=("$TOP/configs/$KFRAGMENT.config")
 	fi
 	[ "$VARIANT" = default ] || suffix=-$VARIANT
+	if [ -n "$KREV" ]; then
+		build_reproducer
+		return 0
+	fi
 
+	# A tree with uncommitted changes is always built
+	out=$OUT/bzImage$suffix
+	if [ -z "$(git -C "$KSRC" status --porcelain --untracked-files=no)" ]; then
+		stamp=$(output_stamp "$(git -C "$KSRC" rev-parse HEAD)")
+		up_to_date "$out" "$stamp" && return 0
+	fi
+	rm -f "$out.stamp"
 	configure
 	log "building $VARIANT kernel"
 	run_quiet "$BUILD/logs/kbuild-$VARIANT.log" kmake -j"$(nproc)" bzImage ||
 		die "kernel build failed (log: build/logs/kbuild-$VARIANT.log)"
 	run_quiet "$BUILD/logs/kheaders-$VARIANT.log" kmake headers_install ||
 		die "make headers_install failed"
-	install_output "$KOUT/arch/s390/boot/bzImage" "$OUT/bzImage$suffix"
+	install_output "$KOUT/arch/s390/boot/bzImage" "$out"
 	install_output "$KOUT/vmlinux" "$OUT/vmlinux$suffix"
+	[ -z "$stamp" ] || printf '%s\n' "$stamp" >"$out.stamp"
 	log "$VARIANT kernel done in ${SECONDS}s"
 }
 

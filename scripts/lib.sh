@@ -46,29 +46,52 @@ install_output() {
 	mv -f "$2.tmp" "$2"
 }
 
-# lock_step KEY - hold build/state/KEY.lock until the script exits. The
-# background prebuild of 'make check' (scripts/prebuild.sh) and the step
-# that needs its output may run the same build script at once: the second
-# waits for the first, and then finds its work done.
-lock_step() {
+# hold_lock KEY - hold build/state/KEY.lock until the script exits.
+hold_lock() {
 	local fd
 
 	need_cmd flock
 	mkdir -p "$BUILD/state"
 	exec {fd}>"$BUILD/state/$1.lock"
 	flock "$fd" || die "cannot lock build/state/$1.lock"
+}
+
+# lock_step KEY - hold_lock KEY, and record the step. The background
+# prebuild of 'make check' (scripts/prebuild.sh) and the step that needs
+# its output may run the same build script at once: the second waits for
+# the first, and then finds its work done.
+lock_step() {
+	hold_lock "$1"
 	record_step "$1"
+}
+
+# at_exit FUNC - call FUNC when the script exits, after the FUNCs added
+# before it; EXIT_RC is the script's exit status there.
+AT_EXIT=()
+at_exit() {
+	AT_EXIT+=("$1")
+	trap 'EXIT_RC=$?; run_at_exit' EXIT
+}
+
+run_at_exit() {
+	local f
+	for f in "${AT_EXIT[@]}"; do
+		"$f"
+	done
 }
 
 # record_step KEY - when the script exits, add "KEY SECONDS STATUS" to
 # STEP_LOG, if set: 'make check' (scripts/check.sh) keeps the time of each
-# step there, counted from this call, for scripts/cost-table.sh. Sets the
-# script's EXIT trap.
+# step there, counted from this call, for scripts/cost-table.sh.
 record_step() {
 	[ -n "${STEP_LOG:-}" ] || return 0
 	STEP_KEY=$1
 	STEP_T0=$SECONDS
-	trap 'printf "%s %d %d\n" "$STEP_KEY" $((SECONDS - STEP_T0)) $? >>"$STEP_LOG"' EXIT
+	at_exit step_done
+}
+
+step_done() {
+	printf '%s %d %d\n' "$STEP_KEY" $((SECONDS - STEP_T0)) "$EXIT_RC" >>"$STEP_LOG"
 }
 
 warn() {
@@ -268,18 +291,32 @@ tap_diag() {
 }
 
 # kernel_vars VARIANT - set KSRC (tree) and KOUT (objects) of a kernel
-# variant: default, kasan or nodebug (same tree, own objects), an overlay or the
-# unpatched base (its worktree, its objects at the same depth for ccache),
-# or nested (the ism-client tree, objects of its own); and KFRAGMENT, the
-# name of its fragment in configs/ if it has one (an overlay on ism-client
-# takes ism-client's).
+# variant: default, kasan or nodebug (same tree, own objects), ism-client
+# or the unpatched base (its worktree, its objects at the same depth for
+# ccache), or nested (the ism-client tree, objects of its own); and
+# KFRAGMENT, the name of its fragment in configs/ if it has one (an
+# overlay on ism-client takes ism-client's).
+#
+# A reproducer is its host (default, or ism-client for repro-smc) with a
+# patch or two on top and the same config. It is built at its branch,
+# KREV, in the host's tree and objects, which then compile only the files
+# that the reproducer changes; HOST_LOCKS are the locks of everything
+# that reads that tree or those objects meanwhile, in the order to take
+# them (see build-kernel.sh).
 kernel_vars() {
-	KFRAGMENT=$1
-	[ "$1" != repro-smc ] || KFRAGMENT=ism-client
+	KFRAGMENT=$1 KREV='' HOST_LOCKS=()
 	case "$1" in
 	default | kasan | nodebug) KSRC=$BUILD/linux KOUT=$BUILD/kbuild/$1 ;;
-	repro | repro-* | ism-client | base) KSRC=$BUILD/$1/linux KOUT=$BUILD/$1/kbuild/default ;;
+	ism-client | base) KSRC=$BUILD/$1/linux KOUT=$BUILD/$1/kbuild/default ;;
 	nested) KSRC=$BUILD/ism-client/linux KOUT=$BUILD/ism-client/kbuild/nested ;;
+	repro-smc)
+		kernel_vars ism-client
+		KREV=$1 HOST_LOCKS=(tree-ism-client kernel-ism-client kernel-nested)
+		;;
+	repro | repro-*)
+		kernel_vars default
+		KFRAGMENT=$1 KREV=$1 HOST_LOCKS=(tree-linux kernel-default)
+		;;
 	*) die "unknown kernel variant '$1'" ;;
 	esac
 }

@@ -248,8 +248,10 @@ t_series_check() {
 	local b=$TMP/bb r g=(-c user.name=t -c user.email=t@example.org)
 
 	mkdir -p "$TMP/cp/linux"
-	sed -e 's|^+\tp->ret = zpci_slot_power_write(p->func, 0);|+\tp->ret = zpci_slot_power_write(p->func, 0);  // c99 comment |' \
-		"$TOP/patches/linux/$(head -n 1 "$TOP/patches/linux/series")" >"$TMP/cp/linux/0001-bad.patch"
+	# trailing whitespace added to a line of the selftest patch
+	sed -e 's|^+\tp->ret = zpci_slot_power_write(p->func, 0);|& |' \
+		"$(grep -l '^+.p->ret = zpci_slot_power_write(p->func, 0);' "$TOP"/patches/linux/0*.patch | head -n 1)" \
+		>"$TMP/cp/linux/0001-bad.patch"
 	echo 0001-bad.patch >"$TMP/cp/linux/series"
 	expect "checkpatch: the series is clean" 0 ' 0 failed' "$S/check-patches.sh" linux
 	expect "checkpatch: a new error fails the check" 1 'not ok 1 checkpatch linux: 0001-bad.patch' \
