@@ -62,10 +62,12 @@ check-steps: setup first-builds harness-test tools-test build series-check \
 
 # The guest groups in two lanes side by side (scripts/lanes.sh): a TCG
 # guest leaves much of the machine idle. Each lane in the order in which
-# the background prebuild makes what its groups need; the groups that need
-# only the default kernel first.
-LANE1 := guest-test ism-test smc-test qtest-test vmm-test
-LANE2 := race-test stress-test vfio-selftests-test repro vmm-repro
+# the background prebuild makes what its groups need, the groups that need
+# only the default kernel first; the two nested groups, the heaviest, in
+# one lane, one after the other.
+LANE1 := guest-test vmm-test vmm-repro
+LANE2 := race-test stress-test ism-test smc-test repro vfio-selftests-test \
+	qtest-test
 .PHONY: groups
 groups:
 	$S/lanes.sh "$(LANE1)" "$(LANE2)"
@@ -80,7 +82,7 @@ first-builds:
 # the order in which the groups need it. Not before: series-check checks
 # older commits out in build/linux and builds them in the default
 # kernel's objects.
-prebuild: kernel-ism-client qemu-base vfio-selftests-build nested repro-kernels
+prebuild: kernel-ism-client nested repro-kernels qemu-base vfio-selftests-build
 prebuild-start:
 	$S/prebuild.sh start
 
@@ -280,7 +282,7 @@ repro-kernels: tree-linux
 # Seed 004 with its real actors: the kernel of repro as the host of the
 # vmm group's nested scenario must hang it.
 .PHONY: vmm-repro
-vmm-repro: repro nested
+vmm-repro: build repro-kernels nested
 	$S/record.sh vmm-repro -- $S/repro-test.sh vmm-repro
 
 ## KASAN: the guest suite and the stress test on a KASAN kernel ###########

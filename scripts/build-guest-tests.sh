@@ -17,6 +17,7 @@ main() {
 	local dir=${2:-tests} st lib hdrs f out qmp=$TOP/guest/qmp
 	local -a cflags
 
+	hold_lock guest-files # see build-initramfs.sh
 	record_step "guest-tests-${2:-tests}"
 	kernel_vars "${1:-default}"
 	[ -d "$TOP/guest/$dir" ] || die "no such directory: guest/$dir"

@@ -87,6 +87,9 @@ nested_archive() {
 }
 
 main() {
+	# The lanes of make check run this and the builds of what it packs
+	# (build-selftests.sh, build-guest-tests.sh) at once: one at a time
+	hold_lock guest-files
 	case "${1:-}" in
 	'') main_archive ;;
 	--extra)

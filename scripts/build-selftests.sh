@@ -11,6 +11,7 @@ set -euo pipefail
 main() {
 	local targets log
 
+	hold_lock guest-files # see build-initramfs.sh
 	record_step "selftests-${1:-default}"
 	targets=${SELFTESTS:-drivers/s390x/zpci}
 	kernel_vars "${1:-default}"

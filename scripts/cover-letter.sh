@@ -58,7 +58,7 @@ generate() {
 	echo "From: ${GIT_IDENTITY[1]#user.name=} <${GIT_IDENTITY[3]#user.email=}>"
 	header To "$(who --no-l)"
 	header Cc "$(who --no-m --no-r)"
-	echo "Subject: [PATCH 0/$n] $SUBJECT"
+	echo "Subject: [RFC PATCH 0/$n] $SUBJECT"
 	echo
 	fill_figures "$TOP/docs/cover-letter.txt" "$TOP/results/figures.txt"
 	echo

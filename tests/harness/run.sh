@@ -289,7 +289,7 @@ t_series_check() {
 	cp -a "$TOP/patches" "$TMP/cl"
 	expect "cover letter: up to date" 0 '1 passed, 0 failed' \
 		env PATCHES="$TMP/cl" "$S/cover-letter.sh" --check
-	sed -i '/^ *Shuah Khan/d; s/^Subject: \[PATCH 0\/[0-9]*\]/Subject: [PATCH 0\/1]/' \
+	sed -i '/^ *Shuah Khan/d; s/^Subject: \[\(RFC \)\?PATCH 0\/[0-9]*\]/Subject: [PATCH 0\/1]/' \
 		"$TMP/cl/linux/0000-cover-letter.patch"
 	expect "cover letter: a stale one fails the check" 1 "run 'make cover-letter'" \
 		env PATCHES="$TMP/cl" "$S/cover-letter.sh" --check
