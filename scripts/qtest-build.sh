@@ -38,6 +38,9 @@ main() {
 	need_file "$QEMU_BDIR/build.ninja" "QEMU build (run 'make qemu')"
 	"$TOP/scripts/build-qemu.sh" base
 	record_step qtest-build
+	# ninja in the series build, which build-qemu.sh host runs too: the
+	# lanes of make check may run both at once
+	hold_lock qemu-host
 	mapfile -t progs < <(qtest_list "$QEMU_BDIR" | cut -d' ' -f2)
 	[ ${#progs[@]} -gt 0 ] || die "meson declares no s390x qtest in ${QEMU_BDIR#"$TOP"/}"
 	log "building ${#progs[@]} qtest programs"
