@@ -63,11 +63,11 @@ check-steps: setup first-builds harness-test tools-test build series-check \
 # The guest groups in two lanes side by side (scripts/lanes.sh): a TCG
 # guest leaves much of the machine idle. Each lane in the order in which
 # the background prebuild makes what its groups need, the groups that need
-# only the default kernel first; the two nested groups, the heaviest, in
-# one lane, one after the other.
-LANE1 := guest-test vmm-test vmm-repro
+# only the default kernel first; the two nested groups, the heaviest, at
+# the ends of the lanes, so that they meet little.
+LANE1 := guest-test vmm-test
 LANE2 := race-test stress-test ism-test smc-test repro vfio-selftests-test \
-	qtest-test
+	qtest-test vmm-repro
 .PHONY: groups
 groups:
 	$S/lanes.sh "$(LANE1)" "$(LANE2)"

@@ -14,7 +14,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 main() {
-	local dir=${2:-tests} st lib hdrs f out qmp=$TOP/guest/qmp
+	local dir=${2:-tests} st lib hdrs f out stamp qmp=$TOP/guest/qmp
 	local -a cflags
 
 	hold_lock guest-files # see build-initramfs.sh
@@ -29,6 +29,19 @@ main() {
 	# guest/include first: the bench's zpci_qmp.h, not one of an older series
 	cflags=(-O2 -Wall -static -pthread -D_GNU_SOURCE -isystem "$hdrs"
 		-I "$TOP/guest/include" -I "$st" -I "$lib")
+	# Nothing to do when no input changed: the sources, the headers, the
+	# compiler and this script
+	stamp=$( {
+		find "$TOP/guest/$dir" "$TOP/guest/include" "$qmp" "$st"/kselftest*.h \
+			"$lib" "$hdrs" -type f | LC_ALL=C sort | xargs cat
+		s390x-linux-gnu-gcc --version
+		cat "$0"
+	} | stamp_of -)
+	if [ -d "$OUT/$dir" ] && [ "$(cat "$OUT/$dir.stamp" 2>/dev/null)" = "$stamp" ]; then
+		vlog "guest programs in ${OUT#"$TOP"/}/$dir are up to date"
+		return 0
+	fi
+	rm -f "$OUT/$dir.stamp"
 	rm -rf "${OUT:?}/$dir"
 	mkdir -p "$OUT/$dir"
 	for f in "$TOP/guest/$dir"/*; do
@@ -42,7 +55,16 @@ main() {
 			;;
 		esac
 	done
-	[ "$dir" = tests ] || return 0
+	if [ "$dir" = tests ]; then
+		platform_hook
+	fi
+	printf '%s\n' "$stamp" >"$OUT/$dir.stamp"
+}
+
+# platform_hook - the selftests' platform hook, build/out/bin/zpci-platform
+platform_hook() {
+	local qmp=$TOP/guest/qmp
+
 	mkdir -p "$OUT/bin"
 	s390x-linux-gnu-gcc -O2 -Wall -static -D_GNU_SOURCE -I "$TOP/guest/include" \
 		-o "$OUT/bin/zpci-platform.tmp" "$qmp/zpci-platform.c" "$qmp/zpci_qmp.c" \

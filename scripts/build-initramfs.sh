@@ -68,10 +68,21 @@ main_archive() {
 	vlog "initramfs: $(find "$root/tests" -type f | wc -l) test programs"
 }
 
+# fresh OUT INPUT... - whether the archive OUT is newer than every file of
+# INPUT... and than this script, so that packing it again would give the
+# same bytes
+fresh() {
+	local out=$1
+	shift
+
+	[ -f "$out" ] && [ -z "$(find "$@" "$0" -newer "$out" -print -quit)" ]
+}
+
 extra_archive() {
 	local dir=$1 out=$2 dest=${3:-tests} root=$BUILD/initramfs-extra
 
 	[ -d "$dir" ] || die "--extra: no such directory: $dir"
+	fresh "$out" "$dir" && return 0
 	rm -rf "$root"
 	mkdir -p "$root/$dest"
 	cp -a "$dir/." "$root/$dest/"
@@ -81,6 +92,7 @@ extra_archive() {
 nested_archive() {
 	local root=$BUILD/initramfs-nested
 
+	fresh "$1" "$TOP/guest/nested/init" "$BUILD/cache/busybox/busybox" && return 0
 	busybox_root "$root" "$TOP/guest/nested/init"
 	mkdir -p "$(dirname "$1")"
 	make_cpio "$root" "$1"
