@@ -23,8 +23,7 @@ lane() {
 	for t in "$@"; do
 		out=$TMPD/$n-$t.out
 		echo "lanes: lane $n: $t" | say
-		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-			make -C "$TOP" --no-print-directory "$t" >"$out" 2>&1 || {
+		top_make --no-print-directory "$t" >"$out" 2>&1 || {
 			echo "lanes: lane $n: make $t failed" >>"$out"
 			rc=1
 		}
@@ -33,13 +32,17 @@ lane() {
 	return $rc
 }
 
+remove_tmpd() {
+	rm -rf "$TMPD"
+}
+
 main() {
 	local n=0 rc=0 pid
 	local -a pids=() targets
 
 	[ $# -gt 0 ] || die "usage: $PROG \"TARGET...\" ..."
 	TMPD=$(mktemp -d)
-	trap 'rm -rf "$TMPD"' EXIT
+	at_exit remove_tmpd
 	exec {LOCKFD}>"$TMPD/say.lock"
 	for l in "$@"; do
 		n=$((n + 1))

@@ -46,6 +46,12 @@ install_output() {
 	mv -f "$2.tmp" "$2"
 }
 
+# top_make ARGS... - the project's make, as a make of its own, away from
+# the jobserver and flags of a make that runs the caller.
+top_make() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" "$@"
+}
+
 # hold_lock KEY - hold build/state/KEY.lock until the script exits.
 hold_lock() {
 	local fd

@@ -30,8 +30,8 @@ main() {
 		# Not a job of this make: its own make, away from make's pipes
 		(
 			rc=0
-			env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-				nice -n 19 make -C "$TOP" prebuild >"$LOGF" 2>&1 || rc=$?
+			renice -n 19 -p "$BASHPID" >/dev/null
+			top_make prebuild >"$LOGF" 2>&1 || rc=$?
 			echo "$rc" >"$RCF"
 		) </dev/null >/dev/null 2>&1 &
 		echo $! >"$PIDF"
