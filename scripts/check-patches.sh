@@ -5,14 +5,15 @@
 # the series adds their own DCO, and UNKNOWN_COMMIT_ID, since the trees
 # have no upstream history to look a Fixes: id up in. A patch of an overlay
 # that is not for upstream (subject "NOT FOR MERGING" or "REPRODUCER")
-# is skipped. Prints TAP and "N passed, N failed".
+# is skipped. A patch that passed before with the same checkpatch is not
+# checked again (passed_before). Prints TAP and "N passed, N failed".
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 main() {
-	local name=${1:-} dir p n=0 failed=0 out cp
-	local -a args files
+	local name=${1:-} dir p n=0 failed=0 out cp stamp
+	local -a args files data
 
 	tree_vars "$name"
 	dir=$(realpath "${2:-$SERIES_DIR}")
@@ -23,6 +24,10 @@ main() {
 		--no-summary --quiet) ;;
 	qemu) args=(--no-signoff --no-summary --quiet) ;;
 	esac
+	# what checkpatch.pl reads besides the patch
+	mapfile -t data < <(find "$TREE/scripts" -maxdepth 1 -type f \
+		\( -name spelling.txt -o -name const_structs.checkpatch \
+		-o -name spdxcheck.py \) | sort)
 	mapfile -t files < <(series_files "$dir")
 	series_files "$dir" >/dev/null
 	echo "1..${#files[@]}"
@@ -32,9 +37,13 @@ main() {
 			echo "ok $n checkpatch $name: $(basename "$p") # SKIP not for upstream"
 			continue
 		fi
+		stamp=$(stamp_of <(printf '%s\n' "${args[@]}") "$0" "$cp" "${data[@]}" "$p")
+		if passed_before "checkpatch-$name" "$stamp"; then
+			echo "ok $n checkpatch $name: $(basename "$p") (unchanged since it passed)"
 		# Debian's python3 has the modules that spdxcheck.py needs.
-		if out=$(cd "$TREE" && PATH=/usr/bin:$PATH "$cp" "${args[@]}" "$p" 2>&1) &&
+		elif out=$(cd "$TREE" && PATH=/usr/bin:$PATH "$cp" "${args[@]}" "$p" 2>&1) &&
 			! grep -qE '^(ERROR|WARNING|CHECK)' <<<"$out"; then
+			remember_pass "checkpatch-$name" "$stamp"
 			echo "ok $n checkpatch $name: $(basename "$p")"
 		else
 			echo "not ok $n checkpatch $name: $(basename "$p")"

@@ -161,6 +161,23 @@ stamp_of() {
 	cat "$@" | sha256sum | cut -d' ' -f1
 }
 
+# Checks whose outcome is a function of their input alone (checkpatch on
+# one patch, sparse on the series, the cover letter against its sources)
+# remember each input that passed, by a stamp of it, in
+# CHECK_CACHE/NAME/ (default build/cache/checks), so that a warm make
+# check does not run them again on the same input. A failure is never
+# remembered.
+# passed_before NAME STAMP - whether the check NAME passed on STAMP.
+CHECK_CACHE=${CHECK_CACHE:-$BUILD/cache/checks}
+passed_before() {
+	[ -e "$CHECK_CACHE/$1/$2" ]
+}
+
+# remember_pass NAME STAMP - the check NAME passed on STAMP.
+remember_pass() {
+	mkdir -p "$CHECK_CACHE/$1" && : >"$CHECK_CACHE/$1/$2"
+}
+
 # apt_root ROOT ARCH SOURCE... - a private apt root in ROOT for ARCH: its
 # own sources.list (each SOURCE is "URI SUITE COMPONENT"), lists and
 # cache, and no dpkg status, so the host's architectures and apt state

@@ -256,6 +256,17 @@ t_series_check() {
 	expect "checkpatch: the series is clean" 0 ' 0 failed' "$S/check-patches.sh" linux
 	expect "checkpatch: a new error fails the check" 1 'not ok 1 checkpatch linux: 0001-bad.patch' \
 		"$S/check-patches.sh" linux "$TMP/cp/linux"
+	# a pass is remembered for the content that passed, not for the name
+	mkdir -p "$TMP/cp2/linux"
+	cp "$TOP/patches/linux/$(head -n 1 "$TOP/patches/linux/series")" "$TMP/cp2/linux/0001-x.patch"
+	echo 0001-x.patch >"$TMP/cp2/linux/series"
+	expect "checkpatch: a clean patch passes" 0 '^ok 1 checkpatch linux: 0001-x.patch$' \
+		env CHECK_CACHE="$TMP/cc" "$S/check-patches.sh" linux "$TMP/cp2/linux"
+	expect "checkpatch: the same patch again is not checked again" 0 'unchanged since it passed' \
+		env CHECK_CACHE="$TMP/cc" "$S/check-patches.sh" linux "$TMP/cp2/linux"
+	cp "$TMP/cp/linux/0001-bad.patch" "$TMP/cp2/linux/0001-x.patch"
+	expect "checkpatch: a patch that changed under the same name is checked" 1 'not ok 1' \
+		env CHECK_CACHE="$TMP/cc" "$S/check-patches.sh" linux "$TMP/cp2/linux"
 
 	rm -rf "$b"
 	mkdir -p "$b/linux" "$b/kbuild/default"
