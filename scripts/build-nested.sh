@@ -10,7 +10,7 @@
 #   bzImage              the nested guest's kernel: the ism-client tree
 #                        (Linux's ism driver and ism_modeltest) with the
 #                        lean configs/nested.config
-#   initramfs.cpio.gz    the nested guest's busybox and guest/nested/init
+#   initramfs.cpio       the nested guest's busybox and guest/nested/init
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -27,7 +27,9 @@ main() {
 	s390x-linux-gnu-strip -o "$dir/qemu-system-s390x" "$OUT/qemu-system-s390x.s390x"
 	install -m 0644 /usr/share/qemu/s390-ccw.img "$dir/s390-ccw.img"
 	install -m 0644 "$OUT/bzImage-nested" "$dir/bzImage"
-	"$TOP/scripts/build-initramfs.sh" --nested "$dir/initramfs.cpio.gz"
+	# a build before the archive was left uncompressed packed this one
+	rm -f "$dir/initramfs.cpio.gz"
+	"$TOP/scripts/build-initramfs.sh" --nested "$dir/initramfs.cpio"
 	"$TOP/scripts/build-initramfs.sh" --extra "$dir" "$OUT/initramfs-nested.cpio.gz" nested
 	vlog "nested payload: $(du -sh "$dir" | cut -f1)"
 }

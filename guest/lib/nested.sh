@@ -135,7 +135,7 @@ start_nested() {
 	$_q -L $NESTED -M s390-ccw-virtio -cpu max -smp 1 -m 256 \
 		-accel tcg,tb-size=64 -display none -nodefaults -no-reboot \
 		-serial stdio -qmp pipe:$W/iqmp \
-		-kernel $NESTED/bzImage -initrd $NESTED/initramfs.cpio.gz \
+		-kernel $NESTED/bzImage -initrd $NESTED/initramfs.cpio \
 		-append "console=ttysclp0 panic=-1 rdinit=/init $_append" \
 		$_devs <&5 >$CONSOLE 2>&1 &
 	qemu_pid=$!
