@@ -138,7 +138,8 @@ kernel-ism-client: tree-linux
 
 # What the guest needs to be a VMM host: QEMU built for s390x, the nested
 # guest's kernel (the ism-client tree, configs/nested.config) and
-# initramfs, packed as build/out/initramfs-nested.cpio.gz
+# initramfs (with the guest programs' smc_test), packed as
+# build/out/initramfs-nested.cpio.gz
 qemu-s390x: tree-qemu
 	$S/build-qemu.sh s390x
 
@@ -146,7 +147,7 @@ kernel-nested: tree-linux
 	$S/tree.sh ism-client
 	$S/build-kernel.sh nested
 
-nested: qemu-s390x kernel-nested
+nested: qemu-s390x kernel-nested selftests
 	$S/build-nested.sh
 
 ## Tests ####################################################################

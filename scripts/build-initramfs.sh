@@ -9,9 +9,9 @@
 # build-initramfs.sh --extra DIR OUT [DEST] - pack the files of DIR as
 #   /DEST/* (default /tests) into the archive OUT, which the kernel unpacks
 #   on top of the main one.
-# build-initramfs.sh --nested OUT - the nested guest's initramfs (the
-#   guest of the VMM in the vmm group), not compressed: busybox and
-#   guest/nested/init.
+# build-initramfs.sh --nested OUT [PROGRAM...] - the nested guest's
+#   initramfs (the guest of the VMM in the vmm group), not compressed:
+#   busybox, guest/nested/init and PROGRAM... in /bin.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -95,14 +95,16 @@ extra_archive() {
 }
 
 nested_archive() {
-	local root=$BUILD/initramfs-nested
+	local root=$BUILD/initramfs-nested out=$1
+	shift
 
-	fresh "$1" "$TOP/guest/nested/init" "$BUILD/cache/busybox/busybox" && return 0
+	fresh "$out" "$TOP/guest/nested/init" "$BUILD/cache/busybox/busybox" "$@" && return 0
 	busybox_root "$root" "$TOP/guest/nested/init"
-	mkdir -p "$(dirname "$1")"
+	[ $# = 0 ] || install -m 0755 "$@" "$root/bin/"
+	mkdir -p "$(dirname "$out")"
 	# Not compressed: the nested guest would run the decompressor under
 	# two levels of TCG; the bench guest's archive that carries it is.
-	make_cpio "$root" "$1" cat
+	make_cpio "$root" "$out" cat
 }
 
 main() {
@@ -112,14 +114,15 @@ main() {
 	case "${1:-}" in
 	'') main_archive ;;
 	--extra)
-		[ $# = 3 ] || [ $# = 4 ] || die "usage: $PROG [--extra DIR OUT [DEST] | --nested OUT]"
+		[ $# = 3 ] || [ $# = 4 ] || die "usage: $PROG [--extra DIR OUT [DEST] | --nested OUT [PROGRAM...]]"
 		extra_archive "$2" "$3" "${4:-}"
 		;;
 	--nested)
-		[ $# = 2 ] || die "usage: $PROG [--extra DIR OUT [DEST] | --nested OUT]"
-		nested_archive "$2"
+		[ $# -ge 2 ] || die "usage: $PROG [--extra DIR OUT [DEST] | --nested OUT [PROGRAM...]]"
+		shift
+		nested_archive "$@"
 		;;
-	*) die "usage: $PROG [--extra DIR OUT [DEST] | --nested OUT]" ;;
+	*) die "usage: $PROG [--extra DIR OUT [DEST] | --nested OUT [PROGRAM...]]" ;;
 	esac
 }
 

@@ -132,8 +132,9 @@ struct smc_ism_cnt {
 };
 
 /*
- * Find the ISM functions, by fid, with their model's QOM path. Returns how
- * many (up to @max) or a negative errno.
+ * Find the ISM functions, by fid, with their model's QOM path (none
+ * without a QMP connection, @qmp < 0). Returns how many (up to @max) or a
+ * negative errno.
  */
 static inline int smc_ism_discover(int qmp, struct smc_ism *ism, int max)
 {
@@ -147,8 +148,9 @@ static inline int smc_ism_discover(int qmp, struct smc_ism *ism, int max)
 		if (!zpci_is_ism(&funcs[i]))
 			continue;
 		ism[k].f = funcs[i];
-		ret = zpci_qmp_target(qmp, funcs[i].fid, ism[k].qom,
-				      sizeof(ism[k].qom));
+		ism[k].qom[0] = '\0';
+		ret = qmp < 0 ? 0 : zpci_qmp_target(qmp, funcs[i].fid, ism[k].qom,
+						     sizeof(ism[k].qom));
 		if (ret)
 			return ret;
 		ism[k].gid = 0;
@@ -157,10 +159,15 @@ static inline int smc_ism_discover(int qmp, struct smc_ism *ism, int max)
 	return k;
 }
 
+/* The counters of one function; all 0 without a QMP connection */
 static inline int smc_ism_counters(int qmp, const struct smc_ism *ism,
 				   struct smc_ism_cnt *c)
 {
 	const char *p = ism->qom;
+
+	memset(c, 0, sizeof(*c));
+	if (qmp < 0)
+		return 0;
 
 	return zpci_qmp_qom_get_u64_at(qmp, p, "moves", &c->moves) ?:
 	       zpci_qmp_qom_get_u64_at(qmp, p, "move-bytes", &c->bytes) ?:
@@ -881,13 +888,28 @@ static inline int smc_ism_learn_gids(struct smc_ism *ism, int n,
 }
 
 /*
+ * Whether the device's counters are read outside this guest:
+ * SMC_TEST_DEVICE=host, where the ISM functions are passed through to a
+ * nested guest and the host of its VMM reads the model (the vmm group).
+ */
+static inline bool smc_device_on_host(void)
+{
+	const char *v = getenv("SMC_TEST_DEVICE");
+
+	return v && !strcmp(v, "host");
+}
+
+/*
  * What each SMC test needs first: AF_SMC sockets, the ism driver, the
  * QMP relay and at least @min ISM functions, found into @ism (up to
  * SMC_MAX_ISM). Without them the test skips, as kselftests do; an error
  * on the way fails it. Returns the number of functions, with the QMP
- * connection in *@qmp. The caller includes kselftest.h.
+ * connection in *@qmp. A test that can leave the device's counters to
+ * the host (@host_ok) runs without the relay when smc_device_on_host()
+ * says so, with *@qmp = -1. The caller includes kselftest.h.
  */
-static inline int smc_test_setup(int *qmp, struct smc_ism *ism, int min)
+static inline int smc_test_setup(int *qmp, struct smc_ism *ism, int min,
+				 bool host_ok)
 {
 	int n, ret;
 
@@ -897,10 +919,13 @@ static inline int smc_test_setup(int *qmp, struct smc_ism *ism, int min)
 			       strerror(-ret));
 	if (access(ISM_DRIVER, F_OK))
 		ksft_exit_skip("no ism driver (needs CONFIG_ISM, the ism-client kernel)\n");
-	*qmp = zpci_qmp_open();
-	if (*qmp < 0)
-		ksft_exit_skip("no qmp-relay port: %s (see scripts/run-guest.sh)\n",
-			       strerror(-*qmp));
+	*qmp = -1;
+	if (!host_ok || !smc_device_on_host()) {
+		*qmp = zpci_qmp_open();
+		if (*qmp < 0)
+			ksft_exit_skip("no qmp-relay port: %s (see scripts/run-guest.sh)\n",
+				       strerror(-*qmp));
+	}
 	n = smc_ism_discover(*qmp, ism, SMC_MAX_ISM);
 	if (n < 0)
 		ksft_exit_fail_msg("finding the ISM functions: %s\n",

@@ -205,7 +205,7 @@ int main(void)
 	pthread_t t;
 
 	ksft_print_header();
-	nism = smc_test_setup(&qmp, ism, 3);
+	nism = smc_test_setup(&qmp, ism, 3, false);
 	for (i = 0; i < 3; i++) {
 		ret = zpci_qmp_qom_get_u64_at(qmp, ism[i].qom, "chid",
 					      &chid[i]);

@@ -32,6 +32,12 @@
  * Needs the ism-client kernel (CONFIG_SMC, CONFIG_SMC_DIAG, CONFIG_ISM,
  * no CONFIG_SMC_LO), at least one ISM function and the qmp-relay port;
  * skips without them. Prints TAP.
+ *
+ * In the nested guest of the vmm group (SMC_TEST_DEVICE=host), the ISM
+ * functions are passed through and the model is out of reach: the device
+ * checks are skipped here, and the host checks the model's counters
+ * against the payload that each SMC-D run prints ("NAME: payload N
+ * bytes").
  */
 #include "kselftest.h"
 #include "smc_lib.h"
@@ -90,6 +96,8 @@ struct run {
 static int qmp = -1;
 static struct smc_ism ism[SMC_MAX_ISM];
 static int nism;
+/* Whether this program reads the device's counters (else the host does) */
+static bool devcnt;
 
 static int fid_of_gid(uint64_t gid)
 {
@@ -239,6 +247,8 @@ static bool smcd_proved(const struct run *r, char *why, size_t len,
 	 * payload and dropped nothing. Where the diag holds, the functions
 	 * that it names must have moved it: the two agree.
 	 */
+	if (!devcnt)
+		return *diag_ok;
 	for (i = 0; i < nism; i++) {
 		dropped += r->after[i].dropped - r->before[i].dropped;
 		moves += r->after[i].moves - r->before[i].moves;
@@ -300,7 +310,7 @@ static void show_counters(const struct run *r)
 {
 	int i;
 
-	for (i = 0; i < nism; i++)
+	for (i = 0; devcnt && i < nism; i++)
 		ksft_print_msg("%s: fid %u: moves +%llu, move-bytes +%llu, dropped +%llu, events +%llu\n",
 			       r->name, ism[i].f.fid,
 			       (unsigned long long)(r->after[i].moves - r->before[i].moves),
@@ -334,6 +344,11 @@ static void report_fallback(const struct run *r, uint32_t reason)
 	}
 	ksft_test_result(ok, "%s: diag: every AF_SMC end fell back to TCP, the client with reason 0x%08x\n",
 			 r->name, reason);
+	if (!devcnt) {
+		ksft_test_result_skip("%s: device: no move (the host reads the device)\n",
+				      r->name);
+		return;
+	}
 	for (i = 0; i < nism; i++) {
 		moves += r->after[i].moves - r->before[i].moves +
 			 r->after[i].dropped - r->before[i].dropped;
@@ -383,8 +398,12 @@ static void run_smcd(const char *name)
 		ksft_print_msg("%s: %s\n", name, why);
 	ksft_test_result(diag_ok, "%s: diag: every end in SMC-D mode, no fallback reason, GIDs of ISM functions\n",
 			 name);
-	ksft_test_result(dev_ok, "%s: device: the ISM functions moved at least the payload, no move dropped, the ones the diag names\n",
-			 name);
+	if (devcnt)
+		ksft_test_result(dev_ok, "%s: device: the ISM functions moved at least the payload, no move dropped, the ones the diag names\n",
+				 name);
+	else
+		ksft_test_result_skip("%s: device: the host reads the device\n",
+				      name);
 	free_run(&r);
 }
 
@@ -397,9 +416,9 @@ static void run_fallback(const char *name, int family, uint32_t reason)
 	run_and_show(&r, name, family);
 	report_fallback(&r, reason);
 	proved = smcd_proved(&r, why, sizeof(why), &diag_ok, &dev_ok);
-	ksft_test_result(!proved && !diag_ok && !dev_ok,
-			 "%s: the SMC-D check rejects this run, on the diag and on the device (%s)\n",
-			 name, why);
+	ksft_test_result(!proved && !diag_ok && (!dev_ok || !devcnt),
+			 "%s: the SMC-D check rejects this run, on the diag%s (%s)\n",
+			 name, devcnt ? " and on the device" : "", why);
 	free_run(&r);
 }
 
@@ -408,7 +427,8 @@ int main(void)
 	int i, ret, bound;
 
 	ksft_print_header();
-	nism = smc_test_setup(&qmp, ism, 1);
+	nism = smc_test_setup(&qmp, ism, 1, true);
+	devcnt = qmp >= 0;
 	ret = smc_ism_learn_gids(ism, nism, NULL, SETUP_TIMEOUT_MS);
 	for (i = 0; i < nism; i++)
 		ksft_print_msg("fid %u: %s, gid 0x%llx\n", ism[i].f.fid,
@@ -435,7 +455,8 @@ int main(void)
 			 nism);
 	run_smcd("rebound");
 
-	close(qmp);
+	if (devcnt)
+		close(qmp);
 	ksft_set_plan(ksft_test_num());
 	ksft_finished();
 }
