@@ -811,6 +811,122 @@ static inline int smc_xfer_eof(struct smc_xfer *x, int timeout_ms)
 	return 0;
 }
 
+/**
+ * struct smc_stream - a connection that carries an endless stream both
+ * ways, each byte a function of its position, until it breaks or stops
+ * @fd:		the client's end [0] and the server's [1]; -1 once closed
+ * @sent:	bytes end i sent so far
+ * @rcvd:	bytes end i received so far, each checked on arrival
+ * @err:	the first error on either end, a negative errno (-EPIPE for an
+ *		early end of the stream), or 0
+ * @bad:	the first byte that end i received wrong, + 1 (0: none)
+ */
+struct smc_stream {
+	int fd[2];
+	uint64_t sent[2], rcvd[2];
+	int err;
+	uint64_t bad[2];
+};
+
+/* @len bytes of the stream that end @e sends, from its byte @pos on */
+static inline void smc_stream_fill(int e, uint64_t pos, uint8_t *p,
+				   size_t len)
+{
+	size_t i = 0;
+	uint64_t x;
+	int b;
+
+	while (i < len) {
+		x = ((pos + i) >> 3) * 2 + e + 0x9e3779b97f4a7c15ULL;
+		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+		x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+		x ^= x >> 31;
+		for (b = (pos + i) & 7; b < 8 && i < len; b++, i++)
+			p[i] = x >> (8 * b);
+	}
+}
+
+static inline void smc_stream_close(struct smc_stream *c)
+{
+	int e;
+
+	for (e = 0; e < 2; e++) {
+		if (c->fd[e] >= 0)
+			close(c->fd[e]);
+		c->fd[e] = -1;
+	}
+}
+
+/*
+ * Move the streams of @n connections, both ways, until each one broke or
+ * *@stop is set (by a signal handler, say) or @timeout_ms passed. A
+ * connection that breaks on either end is closed at once, both ends, as
+ * an application does: SMC frees the link group of a device that goes
+ * away only once its sockets are closed. Returns how many connections
+ * are still open.
+ */
+static inline int smc_stream_run(struct smc_stream *c, int n,
+				 volatile int *stop, int timeout_ms)
+{
+	uint64_t end = smc_now_ms() + timeout_ms;
+	struct pollfd pfd[2 * n + 1];
+	static uint8_t buf[16384], want[16384];
+	int i, e, open, k;
+	ssize_t r;
+
+	for (;;) {
+		for (i = 0, open = 0; i < n; i++) {
+			for (e = 0; e < 2; e++) {
+				pfd[2 * i + e].fd = c[i].fd[e];
+				pfd[2 * i + e].events = POLLIN | POLLOUT;
+				pfd[2 * i + e].revents = 0;
+			}
+			open += c[i].fd[0] >= 0;
+		}
+		if (!open || *stop || smc_now_ms() >= end)
+			return open;
+		if (poll(pfd, 2 * n, 200) < 0 && errno != EINTR)
+			return open;
+		for (i = 0; i < n; i++) {
+			for (e = 0; e < 2 && c[i].fd[0] >= 0; e++) {
+				short ev = pfd[2 * i + e].revents;
+
+				if (ev & POLLOUT) {
+					smc_stream_fill(e, c[i].sent[e], buf,
+							sizeof(buf));
+					r = send(c[i].fd[e], buf, sizeof(buf),
+						 MSG_NOSIGNAL);
+					if (r > 0)
+						c[i].sent[e] += r;
+					else if (r < 0 && errno != EAGAIN &&
+						 errno != EINTR)
+						c[i].err = -errno;
+				}
+				if (!c[i].err && (ev & (POLLIN | POLLERR | POLLHUP))) {
+					r = recv(c[i].fd[e], buf, sizeof(buf), 0);
+					if (r > 0 && !c[i].bad[e]) {
+						smc_stream_fill(!e, c[i].rcvd[e],
+								want, r);
+						for (k = 0; k < r; k++)
+							if (buf[k] != want[k])
+								break;
+						if (k < r)
+							c[i].bad[e] = c[i].rcvd[e] + k + 1;
+					}
+					if (r > 0)
+						c[i].rcvd[e] += r;
+					else if (!r)
+						c[i].err = -EPIPE;
+					else if (errno != EAGAIN && errno != EINTR)
+						c[i].err = -errno;
+				}
+				if (c[i].err)
+					smc_stream_close(&c[i]);
+			}
+		}
+	}
+}
+
 /*
  * Whether one end of a connection is broken: a pending socket error, or
  * the end of the stream or an error on a read. *@why gets the errno (or

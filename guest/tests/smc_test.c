@@ -38,6 +38,14 @@
  * checks are skipped here, and the host checks the model's counters
  * against the payload that each SMC-D run prints ("NAME: payload N
  * bytes").
+ *
+ * There, with SMC_TEST_UNPLUG=1, it runs seed 004 with the real workload
+ * instead: SMC-D streams over lo until the host takes the function that
+ * carries them away (a slot power-off or a device_del on the host). Each
+ * stream must then break, and is closed at once, as an application
+ * closes a broken socket, which the ism driver's remove waits for; every
+ * byte that arrived before must be the stream's; and SMC-D must work
+ * again on a function left, if any.
  */
 #include "kselftest.h"
 #include "smc_lib.h"
@@ -49,6 +57,8 @@
 #define EOF_TIMEOUT_MS	30000
 #define SETUP_TIMEOUT_MS 30000
 #define MAX_DIAG	256
+#define NSTREAM		4
+#define UNPLUG_TIMEOUT_MS 900000
 
 /* Bytes from the client, and from the server, on each connection */
 static const size_t up_len[NCONN] = {
@@ -422,6 +432,72 @@ static void run_fallback(const char *name, int family, uint32_t reason)
 	free_run(&r);
 }
 
+/*
+ * SMC-D streams until the host takes their function away: see the top of
+ * this file. The host learns which function carries them from its move
+ * counters, once the line "streaming" is out.
+ */
+static void run_unplug(void)
+{
+	struct smc_diag_ent diag[MAX_DIAG];
+	struct smc_stream c[NSTREAM];
+	const struct smc_diag_ent *d;
+	int lfd, i, e, n = 0, ndiag, smcd = 0, broken = 0, bad = 0, left;
+	static volatile int never;
+	uint16_t port;
+	int fd[2] = { -1, -1 };
+
+	lfd = smc_listen(AF_SMC, &port);
+	if (lfd < 0)
+		ksft_exit_fail_msg("listen: %s\n", strerror(-lfd));
+	for (i = 0; i < NSTREAM; i++) {
+		if (smc_connect_pair(lfd, port, fd, SETUP_TIMEOUT_MS))
+			break;
+		memset(&c[i], 0, sizeof(c[i]));
+		c[i].fd[0] = fd[0];
+		c[i].fd[1] = fd[1];
+		n++;
+	}
+	close(lfd);
+	ksft_test_result(n == NSTREAM, "unplug: %d of %d streams established\n",
+			 n, NSTREAM);
+	ndiag = smc_diag_dump(diag, MAX_DIAG);
+	for (i = 0; i < n; i++) {
+		for (e = 0; e < 2; e++) {
+			d = ndiag > 0 ? smc_diag_find_ino(diag, ndiag,
+							  smc_sock_ino(c[i].fd[e])) : NULL;
+			smcd += d && d->mode == SMC_DIAG_MODE_SMCD && !d->reason &&
+				d->has_dmb && fid_of_gid(d->dmb.my_gid) >= 0;
+		}
+	}
+	ksft_test_result(n && smcd == 2 * n, "unplug: diag: %d of %d ends in SMC-D mode on ISM functions\n",
+			 smcd, 2 * n);
+	ksft_print_msg("streaming\n");
+	fflush(stdout);
+	left = smc_stream_run(c, n, &never, UNPLUG_TIMEOUT_MS);
+	for (i = 0; i < n; i++) {
+		ksft_print_msg("unplug: stream %d: %llu bytes up, %llu down arrived, %s%s\n",
+			       i, (unsigned long long)c[i].rcvd[1],
+			       (unsigned long long)c[i].rcvd[0],
+			       c[i].err ? "broke: " : "still open",
+			       c[i].err ? strerror(-c[i].err) : "");
+		broken += c[i].err != 0;
+		bad += c[i].bad[0] || c[i].bad[1];
+		smc_stream_close(&c[i]);
+	}
+	ksft_test_result(n && !left && broken == n, "unplug: each of the %d streams broke once its function went, and was closed\n",
+			 n);
+	ksft_test_result(!bad, "unplug: every byte that arrived is the stream's (%d streams with a wrong byte)\n",
+			 bad);
+	/* A function left carries SMC-D as before */
+	for (i = 0, left = 0; i < nism; i++)
+		left += smc_ism_bound(&ism[i]);
+	if (left)
+		run_smcd("after-unplug");
+	else
+		ksft_test_result_skip("after-unplug: no ISM function left for SMC-D\n");
+}
+
 int main(void)
 {
 	int i, ret, bound;
@@ -438,6 +514,10 @@ int main(void)
 	if (ret)
 		ksft_exit_fail_msg("cannot go on without them\n");
 
+	if (getenv("SMC_TEST_UNPLUG")) {
+		run_unplug();
+		goto out;
+	}
 	run_smcd("smcd");
 
 	/* The negative controls: SMC must fall back, and the proof fail */
@@ -455,6 +535,7 @@ int main(void)
 			 nism);
 	run_smcd("rebound");
 
+out:
 	if (devcnt)
 		close(qmp);
 	ksft_set_plan(ksft_test_num());

@@ -124,7 +124,70 @@ modeltest() {
 }
 [ -z "$ONLY" ] && modeltest
 
-# 3b. SMC-D, ISM's real user, in the nested guest: smc_test over lo on the
+# plug_back FID LABEL - the slot of FID powered on again, the function
+# bound to vfio-pci and plugged into QEMU, and probed by the nested ism
+# driver again (its commands counted from before the plug: the probe may
+# be done before the plug's QMP command returns)
+plug_back() {
+	save_snap
+	echo 1 >"/sys/bus/pci/slots/$(printf %08x "$1")/power"
+	if wait_for 60 bdf_of "$1" >/dev/null && bind_vfio "$1" && iqmp_add "$1"; then
+		ok "$2: fid $1 back and plugged into QEMU again"
+	else
+		nok "$2: fid $1 not back"
+	fi
+	say_nested "state"
+	i=0
+	while ! wait_nested "state 2 bound" 5 && [ $i -lt $((DEADLINE / 5)) ]; do
+		say_nested "state"
+		i=$((i + 1))
+	done
+	snap "$1"
+	expect "$2: ism probed fid $1 again in the nested guest" "nested: state 2 bound" "$(nested_line 'state ')"
+	expect "$2: probe commands at the device" 5 "$(delta "c_${1}_cmd")"
+}
+
+now() { cut -d' ' -f1 /proc/uptime; }
+since() { awk "BEGIN { printf \"%.2f\", $(now) - $1 }"; }
+
+# 4. Slot power-off on the host while the nested guest moves data on the
+#    other function: the nested ism driver's remove sends its 3 commands
+#    (4 store blocks, 32 bytes) and QEMU releases the function; then the
+#    slot comes back and QEMU plugs the function again
+for c in $(seq "$CYCLES"); do
+	say_nested "loop self 0x2"
+	wait_nested "loop 1 0" "$DEADLINE" || nok "cycle $c: no I/O on fid 2: $(nested_line loop)"
+	save_snap
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	(
+		if echo 0 >/sys/bus/pci/slots/00000001/power; then r=0; else r=1; fi
+		echo "rc=$r" >$W/power.rc
+	) &
+	if wait_for "$DEADLINE" slot_off 1 && wait_for 10 test -s $W/power.rc; then
+		ok "cycle $c: power-off with the nested guest's I/O running done in $(awk "BEGIN { print $(cut -d' ' -f1 /proc/uptime) - $t1 }") s"
+	else
+		nok "cycle $c: power-off did not complete within $DEADLINE s"
+		stop_console
+		done_tap
+		report_hang "slot power-off with a nested VMM did not complete within $DEADLINE s"
+	fi
+	rm -f $W/power.rc
+	snap 1
+	expect "cycle $c: the nested remove's commands at the device" 3 "$(delta c_1_cmd)"
+	expect "cycle $c: ... as 4 store blocks of 32 bytes" 4/32 "$(delta c_1_stb)/$(delta c_1_stbb)"
+	expect "cycle $c: no failed command" 0 "$(delta c_1_err)"
+	if wait_for 30 not_in_nested_qemu hd1; then ok "cycle $c: QEMU released fid 1"; else nok "cycle $c: fid 1 still in QEMU"; fi
+	say_nested "stop"
+	if wait_nested "stopped" "$DEADLINE" && ! nested_line "loop" | grep -qv " 0$"; then
+		ok "cycle $c: fid 2's I/O went on without an error"
+	else
+		nok "cycle $c: fid 2's I/O: $(nested_line loop)"
+	fi
+
+	plug_back 1 "cycle $c"
+done
+
+# 5. SMC-D, ISM's real user, in the nested guest: smc_test over lo on the
 #     two functions passed through (its own checks: byte-exact data both
 #     ways, every end in mode SMC-D on the diag, the fallbacks of its
 #     negative controls), and here, on the device, what the nested guest
@@ -168,59 +231,92 @@ smc_nested() {
 }
 [ -z "$ONLY" ] && smc_nested
 
-# 4. Slot power-off on the host while the nested guest moves data on the
-#    other function: the nested ism driver's remove sends its 3 commands
-#    (4 store blocks, 32 bytes) and QEMU releases the function; then the
-#    slot comes back and QEMU plugs the function again
-for c in $(seq "$CYCLES"); do
-	say_nested "loop self 0x2"
-	wait_nested "loop 1 0" "$DEADLINE" || nok "cycle $c: no I/O on fid 2: $(nested_line loop)"
-	save_snap
-	t1=$(cut -d' ' -f1 /proc/uptime)
-	(
-		if echo 0 >/sys/bus/pci/slots/00000001/power; then r=0; else r=1; fi
-		echo "rc=$r" >$W/power.rc
-	) &
-	if wait_for "$DEADLINE" slot_off 1 && wait_for 10 test -s $W/power.rc; then
-		ok "cycle $c: power-off with the nested guest's I/O running done in $(awk "BEGIN { print $(cut -d' ' -f1 /proc/uptime) - $t1 }") s"
+# 6. Seed 004 with the real workload: SMC-D streams in the nested guest
+#     while the host removes the function that carries them (the one
+#     whose moves grow): METHOD power powers its slot off and plugs it
+#     back afterwards, METHOD device_del has the outer QEMU unplug it
+#     (QMP). The nested guest's streams break and are closed, the ism
+#     driver's remove completes, QEMU releases the function, and the
+#     removal completes within 2 s of that release; the bytes that arrived
+#     are the streams'; SMC-D works again on a function left, if any
+#     (smc_test's checks, in the nested guest). After the power-off
+#     cycles, whose command counts SMC's idle link groups would change
+#
+# remove_fid METHOD FID - remove FID (see above) and write "rc=RC TIME"
+# to $W/power.rc when done, TIME its uptime then
+remove_fid() {
+	case $1 in
+	power)
+		if echo 0 >"/sys/bus/pci/slots/$(printf %08x "$2")/power"; then r=0; else r=1; fi
+		;;
+	device_del)
+		r=0
+		case "$(qmp "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"ism$2\"}}")" in
+		*return*) while ! gone "$2"; do sleep 0.2 2>/dev/null || sleep 1; done ;;
+		*) r=1 ;;
+		esac
+		;;
+	esac
+	echo "rc=$r $(now)" >$W/power.rc
+}
+smc_unplug() { # METHOD
+	say_nested "smc-unplug"
+	if ! wait_nested "smcu-out # streaming" $((DEADLINE * 3)); then
+		nok "smc-unplug $1: the nested guest's streams did not start: $(nested_line 'smcu-out not ok')"
+		return
+	fi
+	a1=$(qom ism1 moves) a2=$(qom ism2 moves)
+	sleep 3
+	b1=$(qom ism1 moves) b2=$(qom ism2 moves)
+	if [ "$b1" -gt "$a1" ] && [ "$b2" = "$a2" ]; then
+		f=1
+	elif [ "$b2" -gt "$a2" ] && [ "$b1" = "$a1" ]; then
+		f=2
 	else
-		nok "cycle $c: power-off did not complete within $DEADLINE s"
+		nok "smc-unplug $1: the streams' function: moves of fid 1 $a1 -> $b1, fid 2 $a2 -> $b2"
+		return
+	fi
+	ok "smc-unplug $1: the streams run on fid $f ($((${b1:-0} - ${a1:-0} + ${b2:-0} - ${a2:-0})) moves in 3 s)"
+	rm -f $W/power.rc
+	t1=$(now)
+	remove_fid "$1" $f &
+	# t_seen: the last time QEMU was seen holding the function, before
+	# its release; the power-off's lag after the release is at most
+	# t_off - t_seen
+	t_seen=$t1 released=
+	while [ ! -s $W/power.rc ] && [ "$(since "$t1" | cut -d. -f1)" -lt "$DEADLINE" ]; do
+		if [ -z "$released" ]; then
+			t=$(now)
+			if in_nested_qemu "hd$f"; then t_seen=$t; else released=1; fi
+		fi
+		sleep 0.2 2>/dev/null || sleep 1
+	done
+	if [ ! -s $W/power.rc ]; then
+		nok "smc-unplug $1: the removal of fid $f under SMC-D did not complete within $DEADLINE s"
 		stop_console
 		done_tap
-		report_hang "slot power-off with a nested VMM did not complete within $DEADLINE s"
+		report_hang "$1 of a function under SMC-D in the nested guest did not complete within $DEADLINE s"
 	fi
-	rm -f $W/power.rc
-	snap 1
-	expect "cycle $c: the nested remove's commands at the device" 3 "$(delta c_1_cmd)"
-	expect "cycle $c: ... as 4 store blocks of 32 bytes" 4/32 "$(delta c_1_stb)/$(delta c_1_stbb)"
-	expect "cycle $c: no failed command" 0 "$(delta c_1_err)"
-	if wait_for 30 not_in_nested_qemu hd1; then ok "cycle $c: QEMU released fid 1"; else nok "cycle $c: fid 1 still in QEMU"; fi
-	say_nested "stop"
-	if wait_nested "stopped" "$DEADLINE" && ! nested_line "loop" | grep -qv " 0$"; then
-		ok "cycle $c: fid 2's I/O went on without an error"
+	read -r rc t_off <$W/power.rc
+	expect "smc-unplug $1: removal of fid $f under SMC-D" "rc=0" "$rc"
+	lag=$(awk "BEGIN { printf \"%.2f\", $t_off - $t_seen }")
+	if awk "BEGIN { exit !($lag <= 2) }"; then
+		ok "smc-unplug $1: removal done $(awk "BEGIN { printf \"%.2f\", $t_off - $t1 }") s after it began, at most $lag s after QEMU released fid $f"
 	else
-		nok "cycle $c: fid 2's I/O: $(nested_line loop)"
+		nok "smc-unplug $1: removal done up to $lag s after QEMU released fid $f (over 2 s)"
 	fi
-
-	echo 1 >/sys/bus/pci/slots/00000001/power
-	if wait_for 60 bdf_of 1 >/dev/null && bind_vfio 1 && iqmp_add 1; then
-		ok "cycle $c: fid 1 back and plugged into QEMU again"
+	if wait_nested "smc-unplug done" $((DEADLINE * 3)) && [ "$(nested_line 'smc-unplug done')" = "nested: smc-unplug done 0" ]; then
+		ok "smc-unplug $1: smc_test passed in the nested guest: $(nested_line 'smcu-out # Totals' | sed 's/^nested: smcu-out # //')"
 	else
-		nok "cycle $c: fid 1 not back"
+		nok "smc-unplug $1: smc_test in the nested guest: $(nested_line 'smc-unplug done') ($(nested_line 'smcu-out # Totals'))"
 	fi
-	save_snap
-	say_nested "state"
-	i=0
-	while ! wait_nested "state 2 bound" 5 && [ $i -lt $((DEADLINE / 5)) ]; do
-		say_nested "state"
-		i=$((i + 1))
-	done
-	snap 1
-	expect "cycle $c: ism probed fid 1 again in the nested guest" "nested: state 2 bound" "$(nested_line 'state ')"
-	expect "cycle $c: probe commands at the device" 5 "$(delta c_1_cmd)"
-done
+	if [ "$1" = power ]; then
+		plug_back $f "smc-unplug $1"
+	fi
+}
+[ -z "$ONLY" ] && smc_unplug power
 
-# 5. QMP device_del of fid 2 on the outer QEMU: the host's deconfiguration
+# 7. QMP device_del of fid 2 on the outer QEMU: the host's deconfiguration
 #    request (kmcheck), vfio's request to the nested QEMU, the nested
 #    guest's shutdown, all within the deadline
 if [ "${VMM_DEVICE_DEL:-1}" = 1 ]; then
@@ -234,6 +330,9 @@ if [ "${VMM_DEVICE_DEL:-1}" = 1 ]; then
 	wait_nested "stopped" "$DEADLINE" || nok "device_del: the nested loop does not stop"
 fi
 
-# 6. Power the nested guest off
+# 8. Once more through the outer QEMU's device_del, on fid 1, the one left
+[ -z "$ONLY" ] && [ "${VMM_DEVICE_DEL:-1}" = 1 ] && smc_unplug device_del
+
+# 9. Power the nested guest off
 if stop_nested; then ok "the nested guest powered off"; else nok "the nested guest did not power off"; fi
 done_tap
