@@ -195,6 +195,16 @@ done
 #     and dropped nothing, and every store block of the nested guest
 #     (4 KiB chunks of DMB writes, CDC messages of odd length under
 #     relaxed alignment) reached the device as one PCI Store Block
+# smc_verdict DONE OUT LABEL - wait for the nested guest's line "DONE RC"
+# at the end of an smc_test run, and report RC with the run's totals (from
+# its output lines "OUT ...")
+smc_verdict() {
+	if wait_nested "$1" $((DEADLINE * 3)) && [ "$(nested_line "$1")" = "nested: $1 0" ]; then
+		ok "${3}smc_test passed in the nested guest: $(nested_line "$2 # Totals" | sed "s/^nested: $2 # //")"
+	else
+		nok "${3}smc_test in the nested guest: $(nested_line "$1") ($(nested_line "$2 # Totals"))"
+	fi
+}
 smc_nested() {
 	save_snap
 	m0=0 b0=0 d0=0
@@ -203,11 +213,7 @@ smc_nested() {
 		d0=$((d0 + $(qom "ism$f" moves-dropped)))
 	done
 	say_nested "smc"
-	if wait_nested 'smc done' $((DEADLINE * 3)) && [ "$(nested_line 'smc done')" = "nested: smc done 0" ]; then
-		ok "smc_test passed in the nested guest: $(nested_line 'smc-out # Totals' | sed 's/^nested: smc-out # //')"
-	else
-		nok "smc_test in the nested guest: $(nested_line 'smc done') ($(nested_line 'smc-out # Totals'))"
-	fi
+	smc_verdict "smc done" smc-out ""
 	# The payload of the SMC-D runs, as smc_test printed it
 	payload=$(nested_log | grep -E '^nested: smc-out # (smcd|rebound): payload [0-9]+ bytes$' |
 		awk '{ s += $(NF - 1) } END { print s + 0 }')
@@ -305,11 +311,7 @@ smc_unplug() { # METHOD
 	else
 		nok "smc-unplug $1: removal done up to $lag s after QEMU released fid $f (over 2 s)"
 	fi
-	if wait_nested "smc-unplug done" $((DEADLINE * 3)) && [ "$(nested_line 'smc-unplug done')" = "nested: smc-unplug done 0" ]; then
-		ok "smc-unplug $1: smc_test passed in the nested guest: $(nested_line 'smcu-out # Totals' | sed 's/^nested: smcu-out # //')"
-	else
-		nok "smc-unplug $1: smc_test in the nested guest: $(nested_line 'smc-unplug done') ($(nested_line 'smcu-out # Totals'))"
-	fi
+	smc_verdict "smc-unplug done" smcu-out "smc-unplug $1: "
 	if [ "$1" = power ]; then
 		plug_back $f "smc-unplug $1"
 	fi
