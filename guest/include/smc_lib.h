@@ -859,14 +859,13 @@ static inline void smc_stream_close(struct smc_stream *c)
 
 /*
  * Move the streams of @n connections, both ways, until each one broke or
- * *@stop is set (by a signal handler, say) or @timeout_ms passed. A
+ * @timeout_ms passed. A
  * connection that breaks on either end is closed at once, both ends, as
  * an application does: SMC frees the link group of a device that goes
  * away only once its sockets are closed. Returns how many connections
  * are still open.
  */
-static inline int smc_stream_run(struct smc_stream *c, int n,
-				 volatile int *stop, int timeout_ms)
+static inline int smc_stream_run(struct smc_stream *c, int n, int timeout_ms)
 {
 	uint64_t end = smc_now_ms() + timeout_ms;
 	struct pollfd pfd[2 * n + 1];
@@ -883,7 +882,7 @@ static inline int smc_stream_run(struct smc_stream *c, int n,
 			}
 			open += c[i].fd[0] >= 0;
 		}
-		if (!open || *stop || smc_now_ms() >= end)
+		if (!open || smc_now_ms() >= end)
 			return open;
 		if (poll(pfd, 2 * n, 200) < 0 && errno != EINTR)
 			return open;

@@ -443,7 +443,6 @@ static void run_unplug(void)
 	struct smc_stream c[NSTREAM];
 	const struct smc_diag_ent *d;
 	int lfd, i, e, n = 0, ndiag, smcd = 0, broken = 0, bad = 0, left;
-	static volatile int never;
 	uint16_t port;
 	int fd[2] = { -1, -1 };
 
@@ -474,7 +473,7 @@ static void run_unplug(void)
 			 smcd, 2 * n);
 	ksft_print_msg("streaming\n");
 	fflush(stdout);
-	left = smc_stream_run(c, n, &never, UNPLUG_TIMEOUT_MS);
+	left = smc_stream_run(c, n, UNPLUG_TIMEOUT_MS);
 	for (i = 0; i < n; i++) {
 		ksft_print_msg("unplug: stream %d: %llu bytes up, %llu down arrived, %s%s\n",
 			       i, (unsigned long long)c[i].rcvd[1],

@@ -205,23 +205,17 @@ smc_verdict() {
 		nok "${3}smc_test in the nested guest: $(nested_line "$1") ($(nested_line "$2 # Totals"))"
 	fi
 }
+# ism_sum PROP - the model's counter PROP, of both functions together
+ism_sum() { echo $(($(qom ism1 "$1") + $(qom ism2 "$1"))); }
 smc_nested() {
 	save_snap
-	m0=0 b0=0 d0=0
-	for f in 1 2; do
-		m0=$((m0 + $(qom "ism$f" moves))) b0=$((b0 + $(qom "ism$f" move-bytes)))
-		d0=$((d0 + $(qom "ism$f" moves-dropped)))
-	done
+	m0=$(ism_sum moves) b0=$(ism_sum move-bytes) d0=$(ism_sum moves-dropped)
 	say_nested "smc"
 	smc_verdict "smc done" smc-out ""
 	# The payload of the SMC-D runs, as smc_test printed it
 	payload=$(nested_log | grep -E '^nested: smc-out # (smcd|rebound): payload [0-9]+ bytes$' |
 		awk '{ s += $(NF - 1) } END { print s + 0 }')
-	m1=0 b1=0 d1=0
-	for f in 1 2; do
-		m1=$((m1 + $(qom "ism$f" moves))) b1=$((b1 + $(qom "ism$f" move-bytes)))
-		d1=$((d1 + $(qom "ism$f" moves-dropped)))
-	done
+	m1=$(ism_sum moves) b1=$(ism_sum move-bytes) d1=$(ism_sum moves-dropped)
 	if [ "$payload" -gt 0 ] && [ $((b1 - b0)) -ge "$payload" ]; then
 		ok "device: SMC-D moved $((b1 - b0)) bytes in $((m1 - m0)) moves for a payload of $payload bytes"
 	else
