@@ -312,10 +312,11 @@ kasan-steps:
 
 # Data path, removal latency and parallel removal in one boot, the data
 # path without lock debugging in another, the nested data path through the
-# QEMU series and Debian's own in a third; the report goes to results/ and
+# QEMU series and Debian's own in a third, SMC-D against TCP in the bench
+# guest and a nested guest in a fourth; the report goes to results/ and
 # README.md. Knobs: see scripts/bench.sh.
 .PHONY: bench kernel-nodebug stock-qemu
-bench: build nested kernel-nodebug stock-qemu
+bench: build nested kernel-nodebug stock-qemu kernel-ism-client
 	$S/build-guest-tests.sh default bench
 	$S/build-initramfs.sh --extra build/out/bench build/out/initramfs-bench.cpio.gz
 	$S/bench.sh

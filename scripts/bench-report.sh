@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# bench-report.sh CONSOLE DIR [NODEBUG_CONSOLE NESTED_CONSOLE] - turn the
-# consoles of the bench boots into the report in DIR (the data path on the
-# kernel without lock debugging and the nested data path when their
-# consoles are given):
+# bench-report.sh CONSOLE DIR [NODEBUG_CONSOLE NESTED_CONSOLE [SMC_CONSOLE]]
+# - turn the consoles of the bench boots into the report in DIR (the data
+# path on the kernel without lock debugging, the nested data path and
+# SMC-D when their consoles are given):
 #   DIR/data/*.dat   the raw numbers, one measurement per line
 #   DIR/bench.md     the tables: raw numbers, ratios and the targets
 #   DIR/*.png        the latency histogram and the scaling curve (gnuplot)
@@ -25,13 +25,17 @@ bench_lines() {
 }
 
 # fields TAG KEYS < LINES - the values of KEYS, in that order, from each
-# line "TAG key=value..."; fails on a line that lacks one of them.
+# line "TAG key=value..." (a value may hold "=" itself); fails on a line
+# that lacks one of them.
 fields() {
 	awk -v tag="$1" -v keys="$2" '
 	BEGIN { nk = split(keys, k, " ") }
 	$1 == tag {
 		delete v
-		for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		for (i = 2; i <= NF; i++) {
+			e = index($i, "=")
+			if (e) v[substr($i, 1, e - 1)] = substr($i, e + 1)
+		}
 		line = ""
 		for (i = 1; i <= nk; i++) {
 			if (!(k[i] in v)) {
@@ -110,6 +114,29 @@ parse_extra() {
 		die "the nested bench had failed instructions ($nested)"
 }
 
+# parse_smc SMC_CONSOLE DATADIR - the raw numbers of the SMC-D boot:
+# smc-setup.dat (where family round conns first_us p50_us max_us),
+# smc-xfer.dat (where family round bytes us), smc-device.dat (where phase
+# pcistb moves move-bytes dropped) and smc-stock.dat (result msg).
+parse_smc() {
+	local smc=$1 data=$2 f
+
+	need_file "$smc" "console of the SMC-D bench boot"
+	bench_lines "$smc" | awk '$1 == "smc-bench" && $3 == "phase=setup"' |
+		fields smc-bench "where family round conns first_us p50_us max_us" \
+		>"$data/smc-setup.dat" || die "malformed SMC-D setup results in $smc"
+	bench_lines "$smc" | awk '$1 == "smc-bench" && $3 == "phase=xfer"' |
+		fields smc-bench "where family round bytes us" \
+		>"$data/smc-xfer.dat" || die "malformed SMC-D throughput results in $smc"
+	bench_lines "$smc" | fields smc-device "where phase pcistb moves move-bytes dropped" \
+		>"$data/smc-device.dat" || die "malformed SMC-D device counts in $smc"
+	bench_lines "$smc" | fields smc-stock "result msg" \
+		>"$data/smc-stock.dat" || die "malformed stock QEMU result in $smc"
+	for f in smc-setup smc-xfer smc-device smc-stock; do
+		[ -s "$data/$f.dat" ] || die "no $f results in $smc"
+	done
+}
+
 # Where a request's time goes: per step of the path, the time per request
 # and what the step adds to the one before it, with and without lock
 # debugging.
@@ -180,6 +207,72 @@ nested_table() {
 			}
 		}
 	}' "$1"
+}
+
+# SMC-D against TCP over lo: per place, the medians over the rounds (the
+# ratios from the rounds' side-by-side pairs), the first SMC-D connection
+# of all, what the device counted, then each round's raw numbers; and
+# what Debian's QEMU did.
+smc_table() {
+	local data=$1
+
+	awk -v figs="$FIGURES" '
+	function med(a, n,    i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	FILENAME ~ /smc-setup/ {
+		p50[$1, $2, $3] = $6 / 1e3; first[$1, $2, $3] = $5 / 1e3
+		if ($2 == "smc") conns[$1] += $4
+		if (!($1 in seen)) { seen[$1] = 1; where[++nw] = $1 }
+		if ($3 > rounds[$1]) rounds[$1] = $3
+	}
+	FILENAME ~ /smc-xfer/ {
+		mibs[$1, $2, $3] = $4 / $5 * 1e6 / 1048576
+		if ($2 == "smc") kib[$1] += $4 / 1024
+	}
+	FILENAME ~ /smc-device/ { stb[$1, $2] = $3; drop[$1] += $6 }
+	END {
+		print "| where | SMC-D MiB/s | TCP MiB/s | SMC-D / TCP | SMC-D setup p50 (ms) | TCP setup p50 (ms) | setup SMC-D / TCP | first SMC-D connection, with the link group (ms) | device: PCISTB per KiB sent | device: PCISTB per connection set up | moves dropped |"
+		print "|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		for (w = 1; w <= nw; w++) {
+			p = where[w]; n = rounds[p]
+			for (r = 1; r <= n; r++) {
+				ms[r] = mibs[p, "smc", r]; mt[r] = mibs[p, "tcp", r]
+				rx[r] = mt[r] ? ms[r] / mt[r] : 0
+				ss[r] = p50[p, "smc", r]; st[r] = p50[p, "tcp", r]
+				rs[r] = st[r] ? ss[r] / st[r] : 0
+			}
+			xs = med(ms, n); xt = med(mt, n); xr = med(rx, n)
+			ps = med(ss, n); pt = med(st, n); pr = med(rs, n)
+			# The first connection of the first round creates the link group
+			pf = first[p, "smc", 1]
+			perkib = kib[p] ? stb[p, "xfer"] / kib[p] : 0
+			perconn = conns[p] ? stb[p, "setup"] / conns[p] : 0
+			printf "| %s | %.2f | %.2f | %.3f | %.2f | %.2f | %.1f | %.2f | %.3f | %.1f | %d |\n",
+			       p, xs, xt, xr, ps, pt, pr, pf, perkib, perconn, drop[p]
+			printf "smc.%s.mib_s %.2f\nsmc.%s.tcp_ratio %.3f\nsmc.%s.setup_p50_ms %.2f\nsmc.%s.pcistb_per_kib %.3f\n",
+			       p, xs, p, xr, p, ps, p, perkib >> figs
+		}
+		print ""
+		print "Each round, raw: throughput (MiB/s) and setup p50 (ms), SMC-D then TCP."
+		print ""
+		print "| where | round | SMC-D MiB/s | TCP MiB/s | SMC-D setup p50 (ms) | TCP setup p50 (ms) |"
+		print "|:---|---:|---:|---:|---:|---:|"
+		for (w = 1; w <= nw; w++)
+			for (r = 1; r <= rounds[where[w]]; r++)
+				printf "| %s | %d | %.2f | %.2f | %.2f | %.2f |\n", where[w], r,
+				       mibs[where[w], "smc", r], mibs[where[w], "tcp", r],
+				       p50[where[w], "smc", r], p50[where[w], "tcp", r]
+	}' "$data/smc-setup.dat" "$data/smc-xfer.dat" "$data/smc-device.dat"
+	echo
+	awk '{ gsub(/_/, " ", $2)
+	       if ($1 == "refused")
+		       printf "Debian'"'"'s own QEMU (`stock`), given the same two ISM functions to pass through, refuses them: \"%s\". SMC-D cannot run through it at all.\n", $2
+	       else
+		       printf "Debian'"'"'s own QEMU (`stock`) started with the same two ISM functions (its nested guest said \"%s\"); its row above is what SMC-D did there.\n", $2
+	}' "$data/smc-stock.dat"
 }
 
 # PCI Load and Store of 8 bytes through the BAR region (patched-bar) and
@@ -385,6 +478,14 @@ report() {
 		loadstore_table "$data/nested.dat"
 		echo
 	fi
+	if [ -s "$data/smc-xfer.dat" ]; then
+		echo "## SMC-D: ISM's real workload"
+		echo
+		echo "SMC-D (AF_SMC sockets) against plain TCP, both over lo in one Linux, measured side by side in each round, the order alternating (\`smc_test\` with \`SMC_TEST_BENCH\`, \`guest/bench/smc_bench.sh\`): in the bench guest on the ism-client kernel, with lock debugging (\`guest\`), and in a nested guest on ISM-like functions 1 and 2 passed through by the QEMU series (\`nested\`). Throughput: one connection sending SMC_BENCH_MIB MiB one way, byte-exact. Setup: connections opened one after the other, each from \`socket()\` to \`accept()\`; the first SMC-D one also creates the link group. The diag must show every AF_SMC end in SMC-D mode, or the bench fails. The device's counts are over the whole phase, setup and close included, TCP rounds included (they move nothing there)."
+		echo
+		smc_table "$data"
+		echo
+	fi
 	echo "## Removal latency under I/O load"
 	echo
 	echo "From \`echo 0 > power\` to the slot reading 0, one function with its VMM busy ([histogram](latency.png))."
@@ -427,14 +528,15 @@ readme_splice() {
 main() {
 	local console=${1:-} dir=${2:-} part
 
-	if [ -z "$console" ] || [ -z "$dir" ] || { [ $# != 2 ] && [ $# != 4 ]; }; then
-		die "usage: $PROG CONSOLE DIR [NODEBUG_CONSOLE NESTED_CONSOLE]"
+	if [ -z "$console" ] || [ -z "$dir" ] || { [ $# != 2 ] && [ $# != 4 ] && [ $# != 5 ]; }; then
+		die "usage: $PROG CONSOLE DIR [NODEBUG_CONSOLE NESTED_CONSOLE [SMC_CONSOLE]]"
 	fi
 	need_file "$console" "bench console log"
 	mkdir -p "$dir"
 	parse "$console" "$dir/data"
-	rm -f "$dir/data/datapath-nodebug.dat" "$dir/data/nested.dat"
-	[ $# = 4 ] && parse_extra "$3" "$4" "$dir/data"
+	rm -f "$dir/data/datapath-nodebug.dat" "$dir/data/nested.dat" "$dir"/data/smc-*.dat
+	[ $# -ge 4 ] && parse_extra "$3" "$4" "$dir/data"
+	[ $# = 5 ] && parse_smc "$5" "$dir/data"
 	FIGURES=$dir/figures.txt.tmp
 	report "$dir/data" "$(date -u +%Y-%m-%d)" >"$dir/bench.md.tmp"
 	mv "$dir/bench.md.tmp" "$dir/bench.md"

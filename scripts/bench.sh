@@ -10,9 +10,14 @@
 #                  through the QEMU series and through Debian's own QEMU,
 #                  one boot per VMM (bench-nested-VMM), whose consoles
 #                  together are bench-nested-console.log
+#   bench-smc      guest/bench/smc_bench.sh on the ism-client kernel:
+#                  SMC-D against TCP in the bench guest, in a nested guest
+#                  through the QEMU series, and what Debian's QEMU does
+#                  with the same ISM functions
 #
-# 'bench.sh nested' runs only the nested boots, and reports them with the
-# consoles of the other two from the last full run. 'bench.sh compare'
+# 'bench.sh nested' runs only the nested boots, and 'bench.sh smc' only the
+# SMC-D boot; each reports with the consoles of the others from the last
+# full run. 'bench.sh compare'
 # runs the nested data path of the QEMU series against another version of
 # it (scripts/build-alt-qemu.sh) in one boot, BENCH_COMPARE (default
 # patched,alt,patched,alt) in turn; its console is
@@ -22,7 +27,8 @@
 # BENCH_MAX_REQS requests at most (4096), BENCH_ROUNDS rounds of it (3), BENCH_CYCLES single-function removal
 # cycles (50), BENCH_PAR_CYCLES cycles per parallel count (5), BENCH_ISM
 # functions (20), BENCH_TIMEOUT seconds for each boot (1080),
-# BENCH_NESTED_KIB KiB per length of the nested data path (64).
+# BENCH_NESTED_KIB KiB per length of the nested data path (64),
+# SMC_BENCH_ROUNDS, SMC_BENCH_CONNS and SMC_BENCH_MIB for SMC-D (3, 16, 4).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -51,9 +57,26 @@ nested_boots() {
 	done
 }
 
+# smc_boot LIMIT - SMC-D in the bench guest and in a nested guest
+smc_boot() {
+	local env
+
+	need_file "$OUT/bzImage-ism-client" "the ism-client kernel (run 'make bench')"
+	need_file "$OUT/initramfs-nested.cpio.gz" "the nested guest (run 'make bench')"
+	env="SMC_BENCH_ROUNDS=${SMC_BENCH_ROUNDS:-3} SMC_BENCH_CONNS=${SMC_BENCH_CONNS:-16}"
+	env="$env SMC_BENCH_MIB=${SMC_BENCH_MIB:-4}"
+	log "booting SMC-D on the ism-client kernel (console: build/results/bench-smc-console.log)"
+	"$TOP/scripts/guest-test.sh" --name bench-smc --kernel "$OUT/bzImage-ism-client" \
+		--ism 2 --strict 0 --virtio 0 --mem 2048 \
+		--extra "$OUT/initramfs-bench.cpio.gz" --extra "$OUT/initramfs-nested.cpio.gz" \
+		--extra "$OUT/initramfs-stock-qemu.cpio.gz" --timeout "$1" \
+		--append "bench.suite=smc_bench bench.timeout=$(($1 * 8 / 10)) $env"
+}
+
 report() {
 	"$TOP/scripts/bench-report.sh" "$RESULTS/bench-console.log" "$TOP/results" \
-		"$RESULTS/bench-nodebug-console.log" "$RESULTS/bench-nested-console.log"
+		"$RESULTS/bench-nodebug-console.log" "$RESULTS/bench-nested-console.log" \
+		"$RESULTS/bench-smc-console.log"
 }
 
 main() {
@@ -63,6 +86,11 @@ main() {
 	need_file "$OUT/initramfs-bench.cpio.gz" "bench initramfs (run 'make bench')"
 	if [ "${1:-}" = nested ]; then
 		nested_boots "$limit"
+		report
+		return
+	fi
+	if [ "${1:-}" = smc ]; then
+		smc_boot "$limit"
 		report
 		return
 	fi
@@ -88,6 +116,7 @@ main() {
 		--append "bench.suite=zpci_datapath_bench,zpci_region_cost bench.timeout=$((limit * 8 / 10)) $env"
 
 	nested_boots "$limit"
+	smc_boot "$limit"
 	report
 }
 

@@ -7,10 +7,14 @@ The Sphinx-only directives and roles that kernel pages use (kernel-doc,
 toctree, the C domain) are accepted without being expanded: the kernel-doc
 comments they pull in are checked by scripts/kernel-doc -Wall in
 check-static.sh. Each page must also be listed in the toctree of the
-index.rst beside it. Prints TAP and "N passed, N failed".
+index.rst beside it. Tables must not be simple tables: there, a line
+with text in the first column starts a new row, so a wrapped first cell
+silently becomes rows of its own (list-table has no such trap). Prints
+TAP and "N passed, N failed".
 """
 
 import os
+import re
 import sys
 
 from docutils import nodes, utils
@@ -59,6 +63,10 @@ def check(tree, rst):
     path = os.path.join(tree, rst)
     with open(path, encoding="utf-8") as f:
         text = f.read()
+    for n, line in enumerate(text.splitlines(), 1):
+        if re.fullmatch(r"=+( +=+)+", line):
+            raise ValueError("%s:%d: a simple table; use list-table, where a "
+                             "wrapped cell stays in its row" % (rst, n))
     publish_doctree(text, source_path=path, settings_overrides={
         "halt_level": 2, "report_level": 2, "warning_stream": sys.stderr})
     index = os.path.join(os.path.dirname(path), "index.rst")

@@ -39,7 +39,6 @@
 . /lib/bench/nested.sh
 
 KIB=${BENCH_NESTED_KIB:-64}
-STOCK="$NESTED/stock/lib/ld64.so.1 --library-path $NESTED/stock/lib $NESTED/stock/qemu-system-s390x"
 
 die() {
 	echo "vmm_bench: $*" >&2
@@ -96,7 +95,7 @@ for vmm in $(echo "${BENCH_VMMS:-patched patched-bar stock}" | tr , ' '); do
 		;;
 	stock)
 		[ -x "$NESTED/stock/qemu-system-s390x" ] || die "no stock QEMU in $NESTED/stock"
-		run_vmm stock "$STOCK"
+		run_vmm stock "$STOCK_QEMU"
 		;;
 	alt)
 		[ -x "$NESTED/alt/qemu-system-s390x" ] || die "no other QEMU in $NESTED/alt"

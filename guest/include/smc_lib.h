@@ -563,13 +563,13 @@ static inline int smc_listen(int family, uint16_t *port)
 }
 
 /*
- * Connect an AF_SMC client to the listener @lfd on @port and accept it:
- * the client in fd[0], the server's end in fd[1], both non-blocking. The
- * CLC handshake, in which SMC chooses SMC-D or falls back, is over when
- * both return.
+ * Connect a client of @family, AF_SMC or AF_INET (plain TCP), to the
+ * listener @lfd on @port and accept it: the client in fd[0], the server's
+ * end in fd[1], both non-blocking. For AF_SMC, the CLC handshake, in which
+ * SMC chooses SMC-D or falls back, is over when both return.
  */
-static inline int smc_connect_pair(int lfd, uint16_t port, int fd[2],
-				   int timeout_ms)
+static inline int smc_connect_pair_as(int family, int lfd, uint16_t port,
+				      int fd[2], int timeout_ms)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_port = htons(port) };
@@ -577,7 +577,8 @@ static inline int smc_connect_pair(int lfd, uint16_t port, int fd[2],
 	int ret;
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd[0] = socket(AF_SMC, SOCK_STREAM | SOCK_CLOEXEC, SMCPROTO_SMC);
+	fd[0] = socket(family, SOCK_STREAM | SOCK_CLOEXEC,
+		       family == AF_SMC ? SMCPROTO_SMC : 0);
 	if (fd[0] < 0)
 		return -errno;
 	if (connect(fd[0], (struct sockaddr *)&sin, sizeof(sin))) {
@@ -604,6 +605,13 @@ err:
 	close(fd[0]);
 	fd[0] = fd[1] = -1;
 	return ret;
+}
+
+/* An AF_SMC client, connected and accepted: see smc_connect_pair_as() */
+static inline int smc_connect_pair(int lfd, uint16_t port, int fd[2],
+				   int timeout_ms)
+{
+	return smc_connect_pair_as(AF_SMC, lfd, port, fd, timeout_ms);
 }
 
 /**

@@ -29,6 +29,9 @@
 # shellcheck disable=SC3045
 
 NESTED=/nested
+# Debian's own QEMU (make bench's stock-qemu), run by its own loader
+# shellcheck disable=SC2034 # for the scripts that source this one
+STOCK_QEMU="$NESTED/stock/lib/ld64.so.1 --library-path $NESTED/stock/lib $NESTED/stock/qemu-system-s390x"
 W=/tmp/vmm
 CONSOLE=$W/console.log
 DEADLINE=${DEADLINE:-300}

@@ -41,6 +41,16 @@ qom_get() {
 }
 # qom ID PROP - a property of the host's device ID
 qom() { qom_get qmp "/machine/peripheral/$1" "$2"; }
+# qom_sum PROP ID... - the property PROP of the host's devices ID..., summed
+qom_sum() {
+	_prop=$1
+	shift
+	_sum=0
+	for _id in "$@"; do
+		_sum=$((_sum + $(qom "$_id" "$_prop")))
+	done
+	echo "$_sum"
+}
 
 bdf_of() { # FID -> PCI name
 	for d in /sys/bus/pci/devices/*; do

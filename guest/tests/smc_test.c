@@ -46,6 +46,21 @@
  * closes a broken socket, which the ism driver's remove waits for; every
  * byte that arrived before must be the stream's; and SMC-D must work
  * again on a function left, if any.
+ *
+ * With SMC_TEST_BENCH=setup or xfer it measures instead, for make bench
+ * (guest/bench/smc_bench.sh), SMC-D against plain TCP over lo, side by
+ * side, SMC_BENCH_ROUNDS rounds (3) with the order alternating:
+ *   setup  SMC_BENCH_CONNS connections (16) one after the other, each
+ *          timed from socket() to accept(); every AF_SMC end must be in
+ *          SMC-D mode (the diag), or the round fails;
+ *   xfer   one connection that carries SMC_BENCH_MIB MiB (4) one way,
+ *          timed from the first send to the last byte received, which
+ *          must be byte-exact; the AF_SMC ends must be in SMC-D mode.
+ * One line per round and family:
+ *   smc-bench phase=setup family=smc|tcp round=R conns=N first_us=F
+ *       p50_us=P max_us=M
+ *   smc-bench phase=xfer family=smc|tcp round=R bytes=B us=T
+ * It reads no counter of the device: the caller does, around the run.
  */
 #include "kselftest.h"
 #include "smc_lib.h"
@@ -59,6 +74,7 @@
 #define MAX_DIAG	256
 #define NSTREAM		4
 #define UNPLUG_TIMEOUT_MS 900000
+#define BENCH_MAX_CONNS	64
 
 /* Bytes from the client, and from the server, on each connection */
 static const size_t up_len[NCONN] = {
@@ -114,6 +130,20 @@ static int fid_of_gid(uint64_t gid)
 	int i = smc_ism_by_gid(ism, nism, gid);
 
 	return i < 0 ? -1 : (int)ism[i].f.fid;
+}
+
+/*
+ * Whether the end @fd is in SMC-D mode in @diag, without a fallback
+ * reason, with a DMB, and (@ours) of an ISM function whose GID is known
+ */
+static bool smcd_end(const struct smc_diag_ent *diag, int ndiag, int fd,
+		     bool ours)
+{
+	const struct smc_diag_ent *d;
+
+	d = ndiag > 0 ? smc_diag_find_ino(diag, ndiag, smc_sock_ino(fd)) : NULL;
+	return d && d->mode == SMC_DIAG_MODE_SMCD && !d->reason &&
+	       d->has_dmb && (!ours || fid_of_gid(d->dmb.my_gid) >= 0);
 }
 
 /* Open the connections, move the bytes, look at them, close them */
@@ -441,7 +471,6 @@ static void run_unplug(void)
 {
 	struct smc_diag_ent diag[MAX_DIAG];
 	struct smc_stream c[NSTREAM];
-	const struct smc_diag_ent *d;
 	int lfd, i, e, n = 0, ndiag, smcd = 0, broken = 0, bad = 0, left;
 	uint16_t port;
 	int fd[2] = { -1, -1 };
@@ -461,14 +490,9 @@ static void run_unplug(void)
 	ksft_test_result(n == NSTREAM, "unplug: %d of %d streams established\n",
 			 n, NSTREAM);
 	ndiag = smc_diag_dump(diag, MAX_DIAG);
-	for (i = 0; i < n; i++) {
-		for (e = 0; e < 2; e++) {
-			d = ndiag > 0 ? smc_diag_find_ino(diag, ndiag,
-							  smc_sock_ino(c[i].fd[e])) : NULL;
-			smcd += d && d->mode == SMC_DIAG_MODE_SMCD && !d->reason &&
-				d->has_dmb && fid_of_gid(d->dmb.my_gid) >= 0;
-		}
-	}
+	for (i = 0; i < n; i++)
+		for (e = 0; e < 2; e++)
+			smcd += smcd_end(diag, ndiag, c[i].fd[e], true);
 	ksft_test_result(n && smcd == 2 * n, "unplug: diag: %d of %d ends in SMC-D mode on ISM functions\n",
 			 smcd, 2 * n);
 	ksft_print_msg("streaming\n");
@@ -497,6 +521,169 @@ static void run_unplug(void)
 		ksft_test_result_skip("after-unplug: no ISM function left for SMC-D\n");
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000ULL + t.tv_nsec / 1000;
+}
+
+static unsigned long env_ul(const char *name, unsigned long def,
+			    unsigned long max)
+{
+	const char *v = getenv(name);
+	unsigned long n = v ? strtoul(v, NULL, 0) : def;
+
+	return n && n <= max ? n : def;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static const char *fam_name(int family)
+{
+	return family == AF_SMC ? "smc" : "tcp";
+}
+
+/*
+ * Whether every end of the @n connections @fd is in SMC-D mode, for
+ * AF_SMC; says which are not.
+ */
+static bool bench_smcd(int family, int fd[][2], int n, const char *what)
+{
+	static struct smc_diag_ent diag[MAX_DIAG];
+	int ndiag, i, e, smcd = 0;
+
+	if (family != AF_SMC)
+		return true;
+	ndiag = smc_diag_dump(diag, MAX_DIAG);
+	for (i = 0; i < n; i++)
+		for (e = 0; e < 2; e++)
+			smcd += smcd_end(diag, ndiag, fd[i][e], false);
+	if (smcd != 2 * n)
+		ksft_print_msg("%s: %d of %d ends in SMC-D mode (diag: %s)\n",
+			       what, smcd, 2 * n,
+			       ndiag < 0 ? strerror(-ndiag) : "read");
+	return smcd == 2 * n;
+}
+
+/* One round of connection setup: @n connections of @family, timed */
+static void bench_setup(int family, int round, int n)
+{
+	uint64_t us[BENCH_MAX_CONNS], first = 0, t;
+	int fd[BENCH_MAX_CONNS][2], lfd, i, k = 0, ret = 0;
+	char what[64];
+	bool smcd;
+	uint16_t port;
+
+	snprintf(what, sizeof(what), "setup %s round %d", fam_name(family),
+		 round);
+	lfd = smc_listen(family, &port);
+	if (lfd < 0) {
+		ksft_test_result_fail("%s: listen: %s\n", what, strerror(-lfd));
+		return;
+	}
+	for (; k < n; k++) {
+		t = now_us();
+		ret = smc_connect_pair_as(family, lfd, port, fd[k],
+					  SETUP_TIMEOUT_MS);
+		if (ret)
+			break;
+		us[k] = now_us() - t;
+	}
+	close(lfd);
+	smcd = bench_smcd(family, fd, k, what);
+	for (i = 0; i < k; i++) {
+		close(fd[i][0]);
+		close(fd[i][1]);
+	}
+	if (k) {
+		first = us[0];
+		qsort(us, k, sizeof(us[0]), cmp_u64);
+		printf("smc-bench phase=setup family=%s round=%d conns=%d first_us=%llu p50_us=%llu max_us=%llu\n",
+		       fam_name(family), round, k, (unsigned long long)first,
+		       (unsigned long long)us[k / 2],
+		       (unsigned long long)us[k - 1]);
+	}
+	ksft_test_result(k == n && smcd, "%s: %d of %d connections%s%s\n",
+			 what, k, n, ret ? ", then " : "",
+			 ret ? strerror(-ret) : "");
+}
+
+/* One round of throughput: @bytes one way on one connection of @family */
+static void bench_xfer(int family, int round, size_t bytes)
+{
+	static struct smc_xfer x;
+	int fd[1][2], lfd, end;
+	bool smcd, exact;
+	char what[64];
+	uint16_t port;
+	uint64_t t;
+	size_t off;
+
+	snprintf(what, sizeof(what), "xfer %s round %d", fam_name(family),
+		 round);
+	lfd = smc_listen(family, &port);
+	if (lfd < 0 || smc_connect_pair_as(family, lfd, port, fd[0],
+					   SETUP_TIMEOUT_MS)) {
+		ksft_test_result_fail("%s: no connection\n", what);
+		if (lfd >= 0)
+			close(lfd);
+		return;
+	}
+	close(lfd);
+	if (smc_xfer_init(&x, fd[0], bytes, 0, round)) {
+		ksft_test_result_fail("%s: no memory\n", what);
+		smc_xfer_free(&x);
+		close(fd[0][0]);
+		close(fd[0][1]);
+		return;
+	}
+	t = now_us();
+	smc_xfer_run(&x, 1, XFER_TIMEOUT_MS);
+	t = now_us() - t;
+	smcd = bench_smcd(family, fd, 1, what);
+	exact = smc_xfer_done(&x) && smc_xfer_exact(&x, &off, &end) &&
+		!x.err[0] && !x.err[1];
+	close(fd[0][0]);
+	close(fd[0][1]);
+	smc_xfer_free(&x);
+	if (exact)
+		printf("smc-bench phase=xfer family=%s round=%d bytes=%zu us=%llu\n",
+		       fam_name(family), round, bytes, (unsigned long long)t);
+	ksft_test_result(exact && smcd, "%s: %zu bytes, byte-exact\n", what,
+			 bytes);
+}
+
+/* SMC_TEST_BENCH: see the top of this file */
+static void run_bench(const char *phase)
+{
+	int rounds = env_ul("SMC_BENCH_ROUNDS", 3, 100), r, k;
+	int conns = env_ul("SMC_BENCH_CONNS", 16, BENCH_MAX_CONNS);
+	size_t bytes = env_ul("SMC_BENCH_MIB", 4, 256) * MIB;
+	int order[2];
+
+	if (strcmp(phase, "setup") && strcmp(phase, "xfer"))
+		ksft_exit_fail_msg("SMC_TEST_BENCH=%s: setup or xfer\n", phase);
+	for (r = 1; r <= rounds; r++) {
+		/* Which family goes first alternates */
+		order[0] = r & 1 ? AF_SMC : AF_INET;
+		order[1] = r & 1 ? AF_INET : AF_SMC;
+		for (k = 0; k < 2; k++) {
+			if (!strcmp(phase, "setup"))
+				bench_setup(order[k], r, conns);
+			else
+				bench_xfer(order[k], r, bytes);
+			fflush(stdout);
+		}
+	}
+}
+
 int main(void)
 {
 	int i, ret, bound;
@@ -504,6 +691,10 @@ int main(void)
 	ksft_print_header();
 	nism = smc_test_setup(&qmp, ism, 1, true);
 	devcnt = qmp >= 0;
+	if (getenv("SMC_TEST_BENCH")) {
+		run_bench(getenv("SMC_TEST_BENCH"));
+		goto out;
+	}
 	ret = smc_ism_learn_gids(ism, nism, NULL, SETUP_TIMEOUT_MS);
 	for (i = 0; i < nism; i++)
 		ksft_print_msg("fid %u: %s, gid 0x%llx\n", ism[i].f.fid,

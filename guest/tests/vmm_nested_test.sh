@@ -206,7 +206,7 @@ smc_verdict() {
 	fi
 }
 # ism_sum PROP - the model's counter PROP, of both functions together
-ism_sum() { echo $(($(qom ism1 "$1") + $(qom ism2 "$1"))); }
+ism_sum() { qom_sum "$1" ism1 ism2; }
 smc_nested() {
 	save_snap
 	m0=$(ism_sum moves) b0=$(ism_sum move-bytes) d0=$(ism_sum moves-dropped)

@@ -501,6 +501,23 @@ t_bench() {
 	grep -v 'bench-nested' "$ne" >"$TMP/nested-none.log"
 	expect "bench: a nested console without results fails" 1 'no nested data path results' \
 		bench_report "$c" "$nd" "$TMP/nested-none.log"
+
+	# SMC-D against TCP, in the bench guest and the nested guest
+	local sm=$DATA/bench-smc-console.log
+	expect "bench: SMC-D against TCP, medians, ratios, device counts" 0 \
+		'^\| nested \| 0\.20 \| 0\.80 \| 0\.250 \| 200\.00 \| 20\.00 \| 10\.0 \| 900\.00 \| 0\.250 \| 20\.0 \| 0 \|$' \
+		bench_report "$c" "$nd" "$ne" "$sm"
+	expect "bench: SMC-D's raw rounds" 0 '^\| guest \| 2 \| 2\.00 \| 8\.00 \| 20\.00 \| 2\.00 \|$' \
+		bench_report "$c" "$nd" "$ne" "$sm"
+	expect "bench: what stock QEMU said, whole" 0 \
+		'refuses them: "-device vfio-pci,host=0001:00:00\.0,id=hd1: vfio 0001:00:00\.0: MSI-X support is mandatory in the S390 architecture"' \
+		bench_report "$c" "$nd" "$ne" "$sm"
+	grep -v 'smc-stock' "$sm" >"$TMP/smc-nostock.log"
+	expect "bench: an SMC-D console without the stock result fails" 1 'no smc-stock results' \
+		bench_report "$c" "$nd" "$ne" "$TMP/smc-nostock.log"
+	sed 's/ us=20000000$//' "$sm" >"$TMP/smc-short.log"
+	expect "bench: a malformed SMC-D line fails" 1 'malformed SMC-D throughput' \
+		bench_report "$c" "$nd" "$ne" "$TMP/smc-short.log"
 }
 
 # --- vfio-selftests: base against series ----------------------------------

@@ -1,0 +1,102 @@
+#!/bin/sh
+# SMC-D in make bench: its throughput and connection setup time against
+# plain TCP over lo, side by side (smc_test with SMC_TEST_BENCH, see
+# there), on ISM-like functions 1 and 2, in three places:
+#
+#   guest   this guest, the ism-client kernel, Linux's ism driver bound
+#   nested  a nested guest with the ism driver, the functions passed
+#           through by the QEMU series (the zPCI I/O region)
+#   stock   Debian's own QEMU, asked to pass the same functions through
+#
+# Around each phase, the device's counters of both functions (the outer
+# QEMU's, through the qmp-relay port) give what the phase cost there. The
+# lines, after smc_test's own ("smc-bench phase=..."), which get
+# "where=W" put in front:
+#
+#   smc-device where=W phase=setup|xfer pcistb=S moves=M move-bytes=B
+#       dropped=D
+#   smc-stock result=refused|started msg=WHAT-IT-SAID
+#
+# Exits non-zero if a measurement fails; a stock QEMU that refuses the
+# functions is the measurement, not a failure. Knobs: SMC_BENCH_ROUNDS,
+# SMC_BENCH_CONNS, SMC_BENCH_MIB (see smc_test.c).
+# shellcheck source=guest/lib/zpci.sh
+. /lib/bench/zpci.sh
+# shellcheck source=guest/lib/nested.sh
+. /lib/bench/nested.sh
+
+KNOBS="SMC_BENCH_ROUNDS=${SMC_BENCH_ROUNDS:-3} SMC_BENCH_CONNS=${SMC_BENCH_CONNS:-16} SMC_BENCH_MIB=${SMC_BENCH_MIB:-4}"
+
+die() {
+	echo "smc_bench: $*" >&2
+	[ -n "${qemu_pid:-}" ] && kill_nested
+	exit 1
+}
+
+# The device's counters of both functions into <prefix>_stb, _mv, _by, _dr
+# shellcheck disable=SC2154 # set by eval
+snap() {
+	eval "$1_stb=$(qom_sum pcistb-count zpci1 zpci2) $1_mv=$(qom_sum moves ism1 ism2)"
+	eval "$1_by=$(qom_sum move-bytes ism1 ism2) $1_dr=$(qom_sum moves-dropped ism1 ism2)"
+}
+
+# shellcheck disable=SC2154 # a_* and b_* come from snap
+device_line() { # WHERE PHASE
+	echo "smc-device where=$1 phase=$2 pcistb=$((b_stb - a_stb)) moves=$((b_mv - a_mv)) move-bytes=$((b_by - a_by)) dropped=$((b_dr - a_dr))"
+}
+
+# One phase in this guest: smc_test's TAP as comments, its measurements
+# with where=guest
+guest_phase() { # PHASE
+	snap a
+	# shellcheck disable=SC2086 # the knobs
+	env SMC_TEST_DEVICE=host SMC_TEST_BENCH="$1" $KNOBS /tests/smc_test >/tmp/smcb.out 2>&1
+	rc=$?
+	snap b
+	sed -e 's/^smc-bench /smc-bench where=guest /' -e '/^smc-bench /!s/^/# /' /tmp/smcb.out
+	[ $rc = 0 ] || die "guest $1: smc_test failed ($rc)"
+	device_line guest "$1"
+}
+
+# One phase in the nested guest, through its init's smcb command
+nested_phase() { # PHASE
+	snap a
+	say_nested "smcb $1 $KNOBS"
+	wait_nested "smcb done" $((DEADLINE * 3)) || die "nested $1: no answer"
+	snap b
+	nested_log | sed -n "s/^nested: smcb-out smc-bench phase=$1 /smc-bench where=nested phase=$1 /p"
+	[ "$(nested_line "smcb done")" = "nested: smcb done 0" ] ||
+		die "nested $1: smc_test failed: $(nested_line "smcb done")"
+	device_line nested "$1"
+}
+
+# Debian's QEMU with the same functions: what it says, and SMC-D's
+# throughput if it takes them after all
+stock() {
+	[ -x "$NESTED/stock/qemu-system-s390x" ] || die "no stock QEMU in $NESTED/stock"
+	if start_nested "$STOCK_QEMU" "nested.ism=2" 1 2; then
+		wait_nested "probed" 600 || die "stock: the nested guest did not boot"
+		echo "smc-stock result=started msg=$(nested_line "probed" | sed 's/^nested: //; s/ /_/g')"
+		nested_phase xfer
+		stop_nested || die "stock: the nested guest did not power off"
+		return
+	fi
+	msg=$(grep -m 1 -i "qemu-system-s390x:" "$CONSOLE" | sed 's/^.*qemu-system-s390x: //')
+	kill_nested
+	[ -n "$msg" ] || die "stock: QEMU neither started nor said why"
+	echo "smc-stock result=refused msg=$(echo "$msg" | tr ' ' _)"
+}
+
+[ -n "$relay_port" ] || die "no qmp-relay port"
+{ wait_back 1 && wait_back 2; } || die "the ism driver did not bind functions 1 and 2"
+guest_phase setup
+guest_phase xfer
+
+{ bind_vfio 1 && bind_vfio 2; } || die "cannot bind functions 1 and 2 to vfio-pci"
+start_nested "$NESTED/qemu-system-s390x" "nested.ism=2" 1 2 || die "the VMM did not start"
+wait_nested "probed 2" 600 || die "the nested guest did not bind both functions"
+nested_phase setup
+nested_phase xfer
+stop_nested || die "the nested guest did not power off"
+
+stock
