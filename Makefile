@@ -64,12 +64,12 @@ check-steps: setup first-builds tools-test build series-check \
 # guest leaves much of the machine idle. Each lane in the order in which
 # the background prebuild makes what its groups need, the groups that need
 # only the default kernel first (the bench's own tests, which need no
-# guest, in the shorter lane); the two nested groups, the heaviest, in
-# one lane, one after the other: the nested guest is slowed most by
-# another guest beside it (vmm 266 s beside the other lane, 380 s beside
-# vmm-repro, 160 s alone).
-LANE1 := guest-test vmm-test vmm-repro
-LANE2 := harness-test race-test stress-test ism-test smc-test repro \
+# guest, in the shorter lane); the groups with a nested guest (vmm, smc,
+# vmm-repro), the heaviest, in one lane, one after the other: the nested
+# guest is slowed most by another guest beside it (vmm 266 s beside the
+# other lane, 380 s beside vmm-repro, 160 s alone).
+LANE1 := guest-test vmm-test smc-test vmm-repro
+LANE2 := harness-test race-test stress-test ism-test repro \
 	vfio-selftests-test qtest-test
 .PHONY: groups
 groups:
@@ -156,7 +156,7 @@ nested: qemu-s390x kernel-nested selftests
 	harness-test tools-test series-check
 # The suite but the stress, race, ism driver and SMC-D tests, on ISM=2
 # VIRTIO=1 functions.
-SLOW_TESTS := zpci_unplug_stress_test,zpci_race_test,ism_driver_test,vmm_nested_test,smc_test,smc_peer_shutdown_test
+SLOW_TESTS := zpci_unplug_stress_test,zpci_race_test,ism_driver_test,vmm_nested_test,smc_test,smc_peer_shutdown_test,smc_nested_test
 guest-test: build
 	$S/record.sh guest -- $S/guest-test.sh $(GUEST_ARGS) \
 		--append bench.skip=$(SLOW_TESTS)
@@ -184,11 +184,15 @@ ism-test: build kernel-ism-client
 # the ism-client kernel (configs/ism-client.config: SMC's diag interface,
 # no loopback-ism), proved by the diag and the device's move counters,
 # with negative controls that fall back; then the peer shutdown test on
-# three functions of one CHID, which must run last.
-smc-test: build kernel-ism-client
+# three functions of one CHID, which must run last. Then the same SMC-D
+# in a nested guest through the QEMU series, and the host removing the
+# function under its streams (seed 004 with the real workload).
+smc-test: build kernel-ism-client nested
 	$S/record.sh smc -- $S/guest-test.sh --name smc \
 		--kernel build/out/bzImage-ism-client --ism 3 --virtio 0 \
 		--append bench.suite=smc_test,smc_peer_shutdown_test
+	$S/record.sh smc-nested -- $S/guest-test.sh --name smc-nested $(VMM_ARGS) \
+		--timeout 2400 --append "bench.suite=smc_nested_test bench.timeout=2100"
 
 # Upstream Linux's vfio selftests (from a newer Debian linux-source, pinned
 # in pins.conf, adapted by patches/vfio-selftests) on the series kernel and
