@@ -117,15 +117,19 @@ parse_extra() {
 # parse_smc SMC_CONSOLE DATADIR - the raw numbers of the SMC-D boot:
 # smc-setup.dat (where family round conns first_us p50_us max_us),
 # smc-xfer.dat (where family round bytes us), smc-device.dat (where phase
-# pcistb moves move-bytes dropped) and smc-stock.dat (result msg).
+# pcistb moves move-bytes dropped) and smc-stock.dat (result msg). Fails
+# unless the boot ended well and each place has every round of both
+# families in both phases, one device count per phase, at least the
+# SMC-D payload moved at the device and no move dropped.
 parse_smc() {
 	local smc=$1 data=$2 f
 
 	need_file "$smc" "console of the SMC-D bench boot"
-	bench_lines "$smc" | awk '$1 == "smc-bench" && $3 == "phase=setup"' |
+	bench_lines "$smc" | grep -qx 'bench-exit: 0' || die "the SMC-D bench boot failed ($smc)"
+	bench_lines "$smc" | grep -E '^smc-bench .* phase=setup( |$)' |
 		fields smc-bench "where family round conns first_us p50_us max_us" \
 		>"$data/smc-setup.dat" || die "malformed SMC-D setup results in $smc"
-	bench_lines "$smc" | awk '$1 == "smc-bench" && $3 == "phase=xfer"' |
+	bench_lines "$smc" | grep -E '^smc-bench .* phase=xfer( |$)' |
 		fields smc-bench "where family round bytes us" \
 		>"$data/smc-xfer.dat" || die "malformed SMC-D throughput results in $smc"
 	bench_lines "$smc" | fields smc-device "where phase pcistb moves move-bytes dropped" \
@@ -135,6 +139,29 @@ parse_smc() {
 	for f in smc-setup smc-xfer smc-device smc-stock; do
 		[ -s "$data/$f.dat" ] || die "no $f results in $smc"
 	done
+	awk '
+	FILENAME ~ /setup/ { s[$1, $2, $3] = 1; places[$1] = 1; if ($3 > n[$1]) n[$1] = $3 }
+	FILENAME ~ /xfer/ {
+		x[$1, $2, $3] = 1; places[$1] = 1; if ($3 > n[$1]) n[$1] = $3
+		if ($2 == "smc") pay[$1] += $4
+	}
+	FILENAME ~ /device/ { d[$1, $2]++; by[$1, $2] = $5; dr[$1] += $6 }
+	END {
+		for (p in places) {
+			for (r = 1; r <= n[p]; r++) {
+				split("smc tcp", fams, " ")
+				for (f = 1; f <= 2; f++) {
+					if (!((p, fams[f], r) in s)) { printf "%s: no setup round %d of %s\n", p, r, fams[f]; bad = 1 }
+					if (!((p, fams[f], r) in x)) { printf "%s: no throughput round %d of %s\n", p, r, fams[f]; bad = 1 }
+				}
+			}
+			if (d[p, "setup"] != 1 || d[p, "xfer"] != 1) { printf "%s: not one device count per phase\n", p; bad = 1 }
+			if (by[p, "xfer"] < pay[p]) { printf "%s: the device moved %d bytes for an SMC-D payload of %d\n", p, by[p, "xfer"], pay[p]; bad = 1 }
+			if (dr[p]) { printf "%s: %d moves dropped\n", p, dr[p]; bad = 1 }
+		}
+		exit bad
+	}' "$data/smc-setup.dat" "$data/smc-xfer.dat" "$data/smc-device.dat" >&2 ||
+		die "incomplete or inconsistent SMC-D results in $smc"
 }
 
 # Where a request's time goes: per step of the path, the time per request
@@ -233,6 +260,7 @@ smc_table() {
 		if ($2 == "smc") kib[$1] += $4 / 1024
 	}
 	FILENAME ~ /smc-device/ { stb[$1, $2] = $3; drop[$1] += $6 }
+	FILENAME ~ /smc-stock/ { stock = $1 }
 	END {
 		print "| where | SMC-D MiB/s | TCP MiB/s | SMC-D / TCP | SMC-D setup p50 (ms) | TCP setup p50 (ms) | setup SMC-D / TCP | first SMC-D connection, with the link group (ms) | device: PCISTB per KiB sent | device: PCISTB per connection set up | moves dropped |"
 		print "|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -255,6 +283,8 @@ smc_table() {
 			printf "smc.%s.mib_s %.2f\nsmc.%s.tcp_ratio %.3f\nsmc.%s.setup_p50_ms %.2f\nsmc.%s.pcistb_per_kib %.3f\n",
 			       p, xs, p, xr, p, ps, p, perkib >> figs
 		}
+		if (stock != "started")
+			printf "| stock | %s: no SMC-D | | | | | | | | | |\n", stock
 		print ""
 		print "Each round, raw: throughput (MiB/s) and setup p50 (ms), SMC-D then TCP."
 		print ""
@@ -265,13 +295,15 @@ smc_table() {
 				printf "| %s | %d | %.2f | %.2f | %.2f | %.2f |\n", where[w], r,
 				       mibs[where[w], "smc", r], mibs[where[w], "tcp", r],
 				       p50[where[w], "smc", r], p50[where[w], "tcp", r]
-	}' "$data/smc-setup.dat" "$data/smc-xfer.dat" "$data/smc-device.dat"
+	}' "$data/smc-setup.dat" "$data/smc-xfer.dat" "$data/smc-device.dat" "$data/smc-stock.dat"
 	echo
 	awk '{ gsub(/_/, " ", $2)
 	       if ($1 == "refused")
 		       printf "Debian'"'"'s own QEMU (`stock`), given the same two ISM functions to pass through, refuses them: \"%s\". SMC-D cannot run through it at all.\n", $2
+	       else if ($1 == "unusable")
+		       printf "Debian'"'"'s own QEMU (`stock`) started with the same two ISM functions, but its nested guest could not use them (\"%s\"): no SMC-D.\n", $2
 	       else
-		       printf "Debian'"'"'s own QEMU (`stock`) started with the same two ISM functions (its nested guest said \"%s\"); its row above is what SMC-D did there.\n", $2
+		       printf "Debian'"'"'s own QEMU (`stock`) took the same two ISM functions; its row `stock` above is what SMC-D did there, measured as in the nested guest.\n"
 	}' "$data/smc-stock.dat"
 }
 
@@ -382,7 +414,13 @@ parallel_table() {
 		printf "\nTarget: 20 functions in at most 3x the time of 1: %.1fx, %s.\n", r, (r <= 3 ? "met" : "**not met**")
 		printf "parallel.20.ratio %.0f\nparallel.20.idle_ratio %.0f\n", r, idle[20] / ibase >> figs
 		# The removal work of one function alone, done 20 times over on
-		# all CPUs at once, is what no locking change can go below.
+		# all CPUs at once, is what no locking change can go below; but
+		# only where the idle time of the guest resolves one removal at all
+		if (busy[1] <= 0) {
+			printf "\nCPU floor: not resolved in this run: one removal without a user reads 0.0 ms of busy CPU time (the median over its cycles), below what the guest'"'"'s idle time resolves here. Removing 20 at once without a user kept the CPUs busy for %.1f ms, %.0f%% of their time over the cycle.\n",
+			       busy[20], 100 * busy[20] / (cpus * idle[20])
+			exit
+		}
 		work = 20 * busy[1]
 		need = work / (3 * base)
 		need = need == int(need) ? need : int(need) + 1
@@ -420,26 +458,22 @@ plots() {
 		die "gnuplot failed on $data"
 }
 
-# The commit the bench ran at, "-dirty" if the tree differs from it other
-# than in what this report itself writes.
-commit_id() {
-	local id
+# The commit the bench ran at: what bench.sh recorded beside the console
+# when the run began (bench-commit), else the tree's now (commit_id).
+run_commit() {
+	local f
 
-	id=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null) || { echo unknown; return; }
-	if [ -n "$(git -C "$TOP" status --porcelain --untracked-files=no -- . \
-		':!results' ':!README.md')" ]; then
-		id+=-dirty
-	fi
-	echo "$id"
+	f=$(dirname "$CONSOLE")/bench-commit
+	if [ -s "$f" ]; then cat "$f"; else commit_id; fi
 }
 
 report() {
 	local data=$1 when=$2
 
-	printf 'bench.date %s\nbench.commit %s\n' "$when" "$(commit_id)" >"$FIGURES"
+	printf 'bench.date %s\nbench.commit %s\n' "$when" "$(run_commit)" >"$FIGURES"
 	echo "# Benchmark results"
 	echo
-	echo "Measured by \`make bench\` on $when at commit $(commit_id), under QEMU TCG with 20 ISM-like functions."
+	echo "Measured by \`make bench\` on $when at commit $(run_commit), under QEMU TCG with 20 ISM-like functions."
 	echo "Absolute times vary between runs on a shared host: compare the ratios, which come from one run."
 	echo
 	echo "## Data path: zPCI I/O region against vfio's BAR region"
@@ -532,6 +566,7 @@ main() {
 		die "usage: $PROG CONSOLE DIR [NODEBUG_CONSOLE NESTED_CONSOLE [SMC_CONSOLE]]"
 	fi
 	need_file "$console" "bench console log"
+	CONSOLE=$console
 	mkdir -p "$dir"
 	parse "$console" "$dir/data"
 	rm -f "$dir/data/datapath-nodebug.dat" "$dir/data/nested.dat" "$dir"/data/smc-*.dat

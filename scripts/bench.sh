@@ -17,7 +17,8 @@
 #
 # 'bench.sh nested' runs only the nested boots, and 'bench.sh smc' only the
 # SMC-D boot; each reports with the consoles of the others from the last
-# full run. 'bench.sh compare'
+# full run, and the report names that run's commit (build/results/
+# bench-commit). 'bench.sh compare'
 # runs the nested data path of the QEMU series against another version of
 # it (scripts/build-alt-qemu.sh) in one boot, BENCH_COMPARE (default
 # patched,alt,patched,alt) in turn; its console is
@@ -57,7 +58,9 @@ nested_boots() {
 	done
 }
 
-# smc_boot LIMIT - SMC-D in the bench guest and in a nested guest
+# smc_boot LIMIT - SMC-D in the bench guest and in a nested guest; twice
+# LIMIT, as its nested guest boots twice and each phase may take a quarter
+# of an hour
 smc_boot() {
 	local env
 
@@ -69,14 +72,19 @@ smc_boot() {
 	"$TOP/scripts/guest-test.sh" --name bench-smc --kernel "$OUT/bzImage-ism-client" \
 		--ism 2 --strict 0 --virtio 0 --mem 2048 \
 		--extra "$OUT/initramfs-bench.cpio.gz" --extra "$OUT/initramfs-nested.cpio.gz" \
-		--extra "$OUT/initramfs-stock-qemu.cpio.gz" --timeout "$1" \
-		--append "bench.suite=smc_bench bench.timeout=$(($1 * 8 / 10)) $env"
+		--extra "$OUT/initramfs-stock-qemu.cpio.gz" --timeout "$(($1 * 2))" \
+		--append "bench.suite=smc_bench bench.timeout=$(($1 * 16 / 10)) $env"
 }
 
+# report - the report of the last run of each boot (the SMC-D boot's only
+# once it ran: 'bench.sh nested' after a run older than that boot)
 report() {
+	local -a smc=()
+
+	[ -e "$RESULTS/bench-smc-console.log" ] && smc=("$RESULTS/bench-smc-console.log")
 	"$TOP/scripts/bench-report.sh" "$RESULTS/bench-console.log" "$TOP/results" \
 		"$RESULTS/bench-nodebug-console.log" "$RESULTS/bench-nested-console.log" \
-		"$RESULTS/bench-smc-console.log"
+		"${smc[@]}"
 }
 
 main() {
@@ -99,6 +107,8 @@ main() {
 			"$OUT/initramfs-alt-qemu.cpio.gz"
 		return
 	fi
+	# The commit the report names: the tree's as the run begins
+	commit_id >"$RESULTS/bench-commit"
 	env="BENCH_MIB=${BENCH_MIB:-2} BENCH_MAX_REQS=${BENCH_MAX_REQS:-4096}"
 	env="$env BENCH_ROUNDS=${BENCH_ROUNDS:-3}"
 	env="$env BENCH_CYCLES=${BENCH_CYCLES:-50} BENCH_PAR_CYCLES=${BENCH_PAR_CYCLES:-5}"

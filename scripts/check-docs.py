@@ -64,7 +64,7 @@ def check(tree, rst):
     with open(path, encoding="utf-8") as f:
         text = f.read()
     for n, line in enumerate(text.splitlines(), 1):
-        if re.fullmatch(r"=+( +=+)+", line):
+        if re.fullmatch(r"\s*=+( +=+)+\s*", line):
             raise ValueError("%s:%d: a simple table; use list-table, where a "
                              "wrapped cell stays in its row" % (rst, n))
     publish_doctree(text, source_path=path, settings_overrides={

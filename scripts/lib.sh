@@ -411,3 +411,16 @@ qtest_list() {
 		        print(t["name"].split("/")[-1], os.path.relpath(t["cmd"][0], bdir), t["timeout"])
 	EOF
 }
+
+# commit_id - the commit of the project's tree, "-dirty" if the tree differs
+# from it other than in what make bench writes (results/, README.md)
+commit_id() {
+	local id
+
+	id=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null) || { echo unknown; return; }
+	if [ -n "$(git -C "$TOP" status --porcelain --untracked-files=no -- . \
+		':!results' ':!README.md')" ]; then
+		id+=-dirty
+	fi
+	echo "$id"
+}

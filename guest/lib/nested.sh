@@ -1,6 +1,7 @@
 # shellcheck shell=sh
-# The nested scenario's helpers (guest/tests/vmm_nested_test.sh and
-# guest/bench/vmm_bench.sh), installed as /lib/bench/nested.sh: a VMM
+# The nested scenario's helpers (guest/tests/vmm_nested_test.sh,
+# smc_nested_test.sh, guest/bench/vmm_bench.sh and smc_bench.sh, through
+# guest/lib/vmm.sh for the tests), installed as /lib/bench/nested.sh: a VMM
 # (QEMU for s390x, from /nested) in this guest, with functions passed
 # through by vfio-pci to a nested guest that runs guest/nested/init.
 # Source it after zpci.sh.

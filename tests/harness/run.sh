@@ -293,6 +293,11 @@ t_series_check() {
 	printf 'A title\n=======\n\n.. kernel-doc:: include/x.h\n' >"$TMP/doc/Documentation/x/page.rst"
 	expect "docs: a clean page passes" 0 '1 passed, 0 failed' \
 		/usr/bin/python3 "$S/check-docs.py" "$TMP/doc" Documentation/x/page.rst
+	printf 'A title\n=======\n\n.. note::\n\n   ===== =====\n   a     b\n   ===== =====\n' \
+		>"$TMP/doc/Documentation/x/page.rst"
+	expect "docs: a simple table, even indented, fails" 1 'page.rst:6: a simple table' \
+		/usr/bin/python3 "$S/check-docs.py" "$TMP/doc" Documentation/x/page.rst
+	printf 'A title\n=======\n\n.. kernel-doc:: include/x.h\n' >"$TMP/doc/Documentation/x/page.rst"
 	printf 'X\n=\n' >"$TMP/doc/Documentation/x/index.rst"
 	expect "docs: a page missing from the toctree fails" 1 'not in the toctree' \
 		/usr/bin/python3 "$S/check-docs.py" "$TMP/doc" Documentation/x/page.rst
@@ -455,6 +460,9 @@ t_bench() {
 		bench_report "$c"
 	expect "bench: per-function removal, VMM shutdown, no user" 0 '^\| 20 \| 1 \| 200\.0 \| 200\.0 \| 200\.0 \| 4\.00 \| 150\.0 \| 90\.0 \| 100\.0 \| 4\.00 \| 190\.0 \|$' \
 		bench_report "$c"
+	sed -E 's/^(.*bench-idle functions=1 .*busy_ms=)[0-9.]+/\10.0/' "$c" >"$TMP/floor0.log"
+	expect "bench: a CPU floor below resolution is not printed" 0 'CPU floor: not resolved in this run' \
+		bench_report "$TMP/floor0.log"
 	expect "bench: a missed scaling target is marked" 0 '20 functions in at most 3x the time of 1: 4\.0x, \*\*not met\*\*' \
 		bench_report "$c"
 	expect "bench: the CPU floor of the scaling target" 0 \
@@ -507,7 +515,10 @@ t_bench() {
 	expect "bench: SMC-D against TCP, medians, ratios, device counts" 0 \
 		'^\| nested \| 0\.20 \| 0\.80 \| 0\.250 \| 200\.00 \| 20\.00 \| 10\.0 \| 900\.00 \| 0\.250 \| 20\.0 \| 0 \|$' \
 		bench_report "$c" "$nd" "$ne" "$sm"
-	expect "bench: SMC-D's raw rounds" 0 '^\| guest \| 2 \| 2\.00 \| 8\.00 \| 20\.00 \| 2\.00 \|$' \
+	expect "bench: SMC-D's medians sort the rounds" 0 \
+		'^\| guest \| 2\.00 \| 8\.00 \| 0\.250 \| 20\.00 \| 2\.00 \| 10\.0 \| 80\.00 \| 0\.250 \| 6\.7 \| 0 \|$' \
+		bench_report "$c" "$nd" "$ne" "$sm"
+	expect "bench: SMC-D's raw rounds" 0 '^\| guest \| 2 \| 1\.00 \| 8\.00 \| 20\.00 \| 2\.00 \|$' \
 		bench_report "$c" "$nd" "$ne" "$sm"
 	expect "bench: what stock QEMU said, whole" 0 \
 		'refuses them: "-device vfio-pci,host=0001:00:00\.0,id=hd1: vfio 0001:00:00\.0: MSI-X support is mandatory in the S390 architecture"' \
@@ -518,6 +529,17 @@ t_bench() {
 	sed 's/ us=20000000$//' "$sm" >"$TMP/smc-short.log"
 	expect "bench: a malformed SMC-D line fails" 1 'malformed SMC-D throughput' \
 		bench_report "$c" "$nd" "$ne" "$TMP/smc-short.log"
+	grep -v 'where=guest phase=xfer family=tcp round=3' "$sm" >"$TMP/smc-round.log"
+	expect "bench: a missing SMC-D round fails" 1 'guest: no throughput round 3 of tcp' \
+		bench_report "$c" "$nd" "$ne" "$TMP/smc-round.log"
+	sed 's/move-bytes=12600000/move-bytes=4096/' "$sm" >"$TMP/smc-fallback.log"
+	expect "bench: SMC-D that the device did not carry fails" 1 'the device moved 4096 bytes for an SMC-D payload' \
+		bench_report "$c" "$nd" "$ne" "$TMP/smc-fallback.log"
+	sed 's/^bench-exit: 0$/bench-exit: 1/' "$sm" >"$TMP/smc-exit.log"
+	expect "bench: a failed SMC-D boot fails" 1 'SMC-D bench boot failed' \
+		bench_report "$c" "$nd" "$ne" "$TMP/smc-exit.log"
+	expect "bench: stock QEMU's refusal is a row" 0 '^\| stock \| refused: no SMC-D \|' \
+		bench_report "$c" "$nd" "$ne" "$sm"
 }
 
 # --- vfio-selftests: base against series ----------------------------------
