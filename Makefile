@@ -192,7 +192,7 @@ smc-test: build kernel-ism-client nested
 		--kernel build/out/bzImage-ism-client --ism 3 --virtio 0 \
 		--append bench.suite=smc_test,smc_peer_shutdown_test
 	$S/record.sh smc-nested -- $S/guest-test.sh --name smc-nested $(VMM_ARGS) \
-		--timeout 2400 --append "bench.suite=smc_nested_test bench.timeout=2100"
+		$(call vmm_run,smc_nested_test)
 
 # Upstream Linux's vfio selftests (from a newer Debian linux-source, pinned
 # in pins.conf, adapted by patches/vfio-selftests) on the series kernel and
@@ -224,7 +224,9 @@ qemu-base: setup
 # driver (the ism-client kernel); the guest powers a slot off under it.
 VMM_ARGS = --ism 2 --strict 0 --virtio 0 --mem 2048 \
 	--extra build/out/initramfs-nested.cpio.gz
-VMM_RUN = --timeout 2400 --append "bench.suite=vmm_nested_test bench.timeout=2100"
+# vmm_run SUITE: the long limits of a nested run, its suite
+vmm_run = --timeout 2400 --append "bench.suite=$(1) bench.timeout=2100"
+VMM_RUN = $(call vmm_run,vmm_nested_test)
 vmm-test: build nested
 	$S/record.sh vmm -- $S/guest-test.sh --name vmm $(VMM_ARGS) $(VMM_RUN)
 

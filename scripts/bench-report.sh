@@ -134,18 +134,20 @@ parse_smc() {
 		>"$data/smc-xfer.dat" || die "malformed SMC-D throughput results in $smc"
 	bench_lines "$smc" | fields smc-device "where phase pcistb moves move-bytes dropped" \
 		>"$data/smc-device.dat" || die "malformed SMC-D device counts in $smc"
-	bench_lines "$smc" | fields smc-stock "result msg" \
-		>"$data/smc-stock.dat" || die "malformed stock QEMU result in $smc"
+	# msg, the last key, runs to the end of the line
+	bench_lines "$smc" | sed -n 's/^smc-stock result=\([a-z]*\) msg=/\1 /p' \
+		>"$data/smc-stock.dat"
 	for f in smc-setup smc-xfer smc-device smc-stock; do
 		[ -s "$data/$f.dat" ] || die "no $f results in $smc"
 	done
 	awk '
-	FILENAME ~ /setup/ { s[$1, $2, $3] = 1; places[$1] = 1; if ($3 > n[$1]) n[$1] = $3 }
-	FILENAME ~ /xfer/ {
+	FILENAME == ARGV[1] { s[$1, $2, $3] = 1; places[$1] = 1; if ($3 > n[$1]) n[$1] = $3; next }
+	FILENAME == ARGV[2] {
 		x[$1, $2, $3] = 1; places[$1] = 1; if ($3 > n[$1]) n[$1] = $3
 		if ($2 == "smc") pay[$1] += $4
+		next
 	}
-	FILENAME ~ /device/ { d[$1, $2]++; by[$1, $2] = $5; dr[$1] += $6 }
+	{ d[$1, $2]++; by[$1, $2] = $5; dr[$1] += $6 }
 	END {
 		for (p in places) {
 			for (r = 1; r <= n[p]; r++) {
@@ -249,18 +251,20 @@ smc_table() {
 			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
-	FILENAME ~ /smc-setup/ {
+	FILENAME == ARGV[1] {
 		p50[$1, $2, $3] = $6 / 1e3; first[$1, $2, $3] = $5 / 1e3
 		if ($2 == "smc") conns[$1] += $4
 		if (!($1 in seen)) { seen[$1] = 1; where[++nw] = $1 }
 		if ($3 > rounds[$1]) rounds[$1] = $3
+		next
 	}
-	FILENAME ~ /smc-xfer/ {
+	FILENAME == ARGV[2] {
 		mibs[$1, $2, $3] = $4 / $5 * 1e6 / 1048576
 		if ($2 == "smc") kib[$1] += $4 / 1024
+		next
 	}
-	FILENAME ~ /smc-device/ { stb[$1, $2] = $3; drop[$1] += $6 }
-	FILENAME ~ /smc-stock/ { stock = $1 }
+	FILENAME == ARGV[3] { stb[$1, $2] = $3; drop[$1] += $6; next }
+	{ stock = $1 }
 	END {
 		print "| where | SMC-D MiB/s | TCP MiB/s | SMC-D / TCP | SMC-D setup p50 (ms) | TCP setup p50 (ms) | setup SMC-D / TCP | first SMC-D connection, with the link group (ms) | device: PCISTB per KiB sent | device: PCISTB per connection set up | moves dropped |"
 		print "|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -297,11 +301,11 @@ smc_table() {
 				       p50[where[w], "smc", r], p50[where[w], "tcp", r]
 	}' "$data/smc-setup.dat" "$data/smc-xfer.dat" "$data/smc-device.dat" "$data/smc-stock.dat"
 	echo
-	awk '{ gsub(/_/, " ", $2)
+	awk '{ msg = substr($0, length($1) + 2)
 	       if ($1 == "refused")
-		       printf "Debian'"'"'s own QEMU (`stock`), given the same two ISM functions to pass through, refuses them: \"%s\". SMC-D cannot run through it at all.\n", $2
+		       printf "Debian'"'"'s own QEMU (`stock`), given the same two ISM functions to pass through, refuses them: \"%s\". SMC-D cannot run through it at all.\n", msg
 	       else if ($1 == "unusable")
-		       printf "Debian'"'"'s own QEMU (`stock`) started with the same two ISM functions, but its nested guest could not use them (\"%s\"): no SMC-D.\n", $2
+		       printf "Debian'"'"'s own QEMU (`stock`) started with the same two ISM functions, but its nested guest could not use them (\"%s\"): no SMC-D.\n", msg
 	       else
 		       printf "Debian'"'"'s own QEMU (`stock`) took the same two ISM functions; its row `stock` above is what SMC-D did there, measured as in the nested guest.\n"
 	}' "$data/smc-stock.dat"
@@ -460,20 +464,20 @@ plots() {
 
 # The commit the bench ran at: what bench.sh recorded beside the console
 # when the run began (bench-commit), else the tree's now (commit_id).
-run_commit() {
+run_commit() { # CONSOLE
 	local f
 
-	f=$(dirname "$CONSOLE")/bench-commit
+	f=$(dirname "$1")/bench-commit
 	if [ -s "$f" ]; then cat "$f"; else commit_id; fi
 }
 
-report() {
-	local data=$1 when=$2
+report() { # DATADIR DATE COMMIT
+	local data=$1 when=$2 commit=$3
 
-	printf 'bench.date %s\nbench.commit %s\n' "$when" "$(run_commit)" >"$FIGURES"
+	printf 'bench.date %s\nbench.commit %s\n' "$when" "$commit" >"$FIGURES"
 	echo "# Benchmark results"
 	echo
-	echo "Measured by \`make bench\` on $when at commit $(run_commit), under QEMU TCG with 20 ISM-like functions."
+	echo "Measured by \`make bench\` on $when at commit $commit, under QEMU TCG with 20 ISM-like functions."
 	echo "Absolute times vary between runs on a shared host: compare the ratios, which come from one run."
 	echo
 	echo "## Data path: zPCI I/O region against vfio's BAR region"
@@ -566,14 +570,13 @@ main() {
 		die "usage: $PROG CONSOLE DIR [NODEBUG_CONSOLE NESTED_CONSOLE [SMC_CONSOLE]]"
 	fi
 	need_file "$console" "bench console log"
-	CONSOLE=$console
 	mkdir -p "$dir"
 	parse "$console" "$dir/data"
 	rm -f "$dir/data/datapath-nodebug.dat" "$dir/data/nested.dat" "$dir"/data/smc-*.dat
 	[ $# -ge 4 ] && parse_extra "$3" "$4" "$dir/data"
 	[ $# = 5 ] && parse_smc "$5" "$dir/data"
 	FIGURES=$dir/figures.txt.tmp
-	report "$dir/data" "$(date -u +%Y-%m-%d)" >"$dir/bench.md.tmp"
+	report "$dir/data" "$(date -u +%Y-%m-%d)" "$(run_commit "$console")" >"$dir/bench.md.tmp"
 	mv "$dir/bench.md.tmp" "$dir/bench.md"
 	sort -o "$dir/figures.txt" "$FIGURES"
 	rm -f "$FIGURES"

@@ -15,9 +15,10 @@
 #
 #   smc-device where=W phase=setup|xfer pcistb=S moves=M move-bytes=B
 #       dropped=D
-#   smc-stock result=refused|unusable|started msg=WHAT-IT-SAID
+#   smc-stock result=refused|unusable|started msg=WHAT IT SAID
 #
-# (spaces in WHAT-IT-SAID as "_"). Exits non-zero if a measurement fails;
+# (msg last: it runs to the end of the line). Exits non-zero if a
+# measurement fails;
 # a stock QEMU that refuses the functions, or starts but gives its guest
 # no usable ISM function, is the measurement, not a failure; one that
 # works gets its own place, stock, measured as nested is. Knobs: SMC_BENCH_ROUNDS,
@@ -26,6 +27,8 @@
 . /lib/bench/zpci.sh
 # shellcheck source=guest/lib/nested.sh
 . /lib/bench/nested.sh
+# shellcheck source=guest/lib/vmm.sh
+. /lib/bench/vmm.sh
 
 KNOBS="SMC_BENCH_ROUNDS=${SMC_BENCH_ROUNDS:-3} SMC_BENCH_CONNS=${SMC_BENCH_CONNS:-16} SMC_BENCH_MIB=${SMC_BENCH_MIB:-4}"
 
@@ -34,13 +37,17 @@ die() {
 	[ -n "${qemu_pid:-}" ] && kill_nested
 	exit 1
 }
+# vmm_up's TAP, here: nothing to say when a step works, the end when not
+ok() { :; }
+nok() { die "$*"; }
+VMM_QEMU=$NESTED/qemu-system-s390x
+BOOT_TIMEOUT=600
 
 # The device's counters of both functions into <prefix>_stb, _mv, _by, _dr
 count_into() { # VAR PROP ID...
 	_var=$1
 	shift
 	_v=$(qom_sum "$@") || die "cannot read $1 of the device"
-	case "$_v" in '' | *[!0-9]*) die "cannot read $1 of the device: '$_v'" ;; esac
 	eval "$_var=$_v"
 }
 counters() {
@@ -68,16 +75,15 @@ guest_phase() { # PHASE
 	device_line guest "$1"
 }
 
-# One phase in the nested guest, through its init's smcb command; WHERE
+# One phase in the nested guest, through its init's smc command; WHERE
 # names the VMM's place in the lines
 nested_phase() { # WHERE PHASE
 	counters a
-	say_nested "smcb $2 $KNOBS"
-	wait_nested "smcb done" $((DEADLINE * 3)) || die "$1 $2: no answer"
+	say_nested "smc SMC_TEST_BENCH=$2 $KNOBS"
+	nested_done smc $((DEADLINE * 3)) || die "$1 $2: smc_test: $(nested_line "smc done")"
 	counters b
-	nested_log | sed -n "s/^nested: smcb-out smc-bench phase=$2 /smc-bench where=$1 phase=$2 /p"
-	[ "$(nested_line "smcb done")" = "nested: smcb done 0" ] ||
-		die "$1 $2: smc_test failed: $(nested_line "smcb done")"
+	nested_log | grep "^nested: smc-out smc-bench .*phase=$2 " |
+		sed "s/^nested: smc-out smc-bench /smc-bench where=$1 /"
 	device_line "$1" "$2"
 }
 
@@ -88,25 +94,22 @@ stock() {
 	if start_nested "$STOCK_QEMU" "nested.ism=2" 1 2; then
 		wait_nested "probed" 600 || die "stock: the nested guest did not boot"
 		if [ "$(nested_line "probed")" != "nested: probed 2" ]; then
-			echo "smc-stock result=unusable msg=$(nested_line "probed" | sed 's/^nested: //; s/ /_/g')"
+			echo "smc-stock result=unusable msg=$(nested_line "probed" | sed 's/^nested: //')"
 			stop_nested || die "stock: the nested guest did not power off"
-			qemu_pid=
 			return
 		fi
-		echo "smc-stock result=started msg=probed_2"
+		echo "smc-stock result=started msg=probed 2"
 		nested_phase stock setup
 		nested_phase stock xfer
 		stop_nested || die "stock: the nested guest did not power off"
-		qemu_pid=
 		return
 	fi
 	# QEMU's error: the line that names the device it refused
 	msg=$(grep -m 1 "qemu-system-s390x: -device" "$CONSOLE" | sed 's/^.*qemu-system-s390x: //')
 	[ -n "$msg" ] || msg=$(grep -m 1 "qemu-system-s390x:" "$CONSOLE" | sed 's/^.*qemu-system-s390x: //')
 	kill_nested
-	qemu_pid=
 	[ -n "$msg" ] || die "stock: QEMU neither started nor said why"
-	echo "smc-stock result=refused msg=$(echo "$msg" | tr ' ' _)"
+	echo "smc-stock result=refused msg=$msg"
 }
 
 [ -n "$relay_port" ] || die "no qmp-relay port"
@@ -114,12 +117,9 @@ stock() {
 guest_phase setup
 guest_phase xfer
 
-{ bind_vfio 1 && bind_vfio 2; } || die "cannot bind functions 1 and 2 to vfio-pci"
-start_nested "$NESTED/qemu-system-s390x" "nested.ism=2" 1 2 || die "the VMM did not start"
-wait_nested "probed 2" 600 || die "the nested guest did not bind both functions"
+vmm_up
 nested_phase nested setup
 nested_phase nested xfer
 stop_nested || die "the nested guest did not power off"
-qemu_pid=
 
 stock

@@ -15,12 +15,16 @@
 #                                     fails at once if the nested kernel
 #                                     panics or the VMM exits
 #   nested_line PATTERN               its last line "nested: PATTERN"
+#   nested_done CMD SECONDS           wait for "nested: CMD done RC", the
+#                                     end of a command; 0 if RC is 0
 #   iqmp JSON                         the VMM's QMP: a command, its reply
 #   stop_nested                       power the nested guest off
 #   kill_nested                       end the VMM, if it runs, and stop
 #                                     following its console: a test that
 #                                     gives up must, or the console's
 #                                     follower keeps its output open
+#
+# qemu_pid is the VMM's pid while it runs, empty once stopped or killed.
 #
 # The nested console goes along as "# nested-console: " lines (TAP
 # comments), one write per line, so the verdict reads its reports too.
@@ -72,6 +76,9 @@ wait_nested() {
 	return 1
 }
 nested_line() { nested_log | grep "^nested: $1" | tail -n 1; }
+nested_done() {
+	wait_nested "$1 done" "$2" && [ "$(nested_line "$1 done")" = "nested: $1 done 0" ]
+}
 
 follow_console() {
 	(
@@ -149,7 +156,8 @@ start_nested() {
 }
 
 kill_nested() {
-	kill "$qemu_pid" 2>/dev/null
+	[ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null
+	qemu_pid=
 	stop_console
 }
 
@@ -165,5 +173,6 @@ stop_nested() {
 		kill_nested
 		return 1
 	fi
+	qemu_pid=
 	stop_console
 }

@@ -53,13 +53,16 @@ delta() { eval "echo \$((\${$1:-0} - \$o_$1))"; }
 
 slot_off() { [ "$(cat "/sys/bus/pci/slots/$(printf %08x "$1")/power")" = 0 ]; }
 
+now() { cut -d' ' -f1 /proc/uptime; }
+since() { awk "BEGIN { printf \"%.2f\", $(now) - $1 }"; }
+
 # vmm_up - functions 1 and 2 to vfio-pci, and the nested guest up with
 # the ism driver on both; ends the test if the VMM does not start
 vmm_up() {
 	for f in 1 2; do
 		if bind_vfio $f; then ok "fid $f bound to vfio-pci"; else nok "fid $f: cannot bind vfio-pci"; fi
 	done
-	t0=$(cut -d' ' -f1 /proc/uptime)
+	t0=$(now)
 	if start_nested "$VMM_QEMU" "nested.ism=2" 1 2; then
 		ok "nested QEMU up, QMP ready"
 	else
@@ -69,7 +72,7 @@ vmm_up() {
 		exit
 	fi
 	if wait_nested "probed 2" "$BOOT_TIMEOUT"; then
-		ok "nested guest booted in $(awk "BEGIN { print $(cut -d' ' -f1 /proc/uptime) - $t0 }") s, ism bound to both functions"
+		ok "nested guest booted in $(since "$t0") s, ism bound to both functions"
 	else
 		nok "nested guest: ism not bound to both functions: $(nested_line 'probed')"
 	fi
@@ -98,21 +101,16 @@ plug_back() {
 	expect "$2: probe commands at the device" 5 "$(delta "c_${1}_cmd")"
 }
 
-now() { cut -d' ' -f1 /proc/uptime; }
-since() { awk "BEGIN { printf \"%.2f\", $(now) - $1 }"; }
-
-# smc_verdict DONE OUT LABEL - wait for the nested guest's line "DONE RC"
+# smc_verdict CMD OUT LABEL - wait for the nested guest's line "CMD done RC"
 # at the end of an smc_test run, and report RC with the run's totals (from
 # its output lines "OUT ...")
 smc_verdict() {
-	if wait_nested "$1" $((DEADLINE * 3)) && [ "$(nested_line "$1")" = "nested: $1 0" ]; then
+	if nested_done "$1" $((DEADLINE * 3)); then
 		ok "${3}smc_test passed in the nested guest: $(nested_line "$2 # Totals" | sed "s/^nested: $2 # //")"
 	else
-		nok "${3}smc_test in the nested guest: $(nested_line "$1") ($(nested_line "$2 # Totals"))"
+		nok "${3}smc_test in the nested guest: $(nested_line "$1 done") ($(nested_line "$2 # Totals"))"
 	fi
 }
-# ism_sum PROP - the model's counter PROP, of both functions together
-ism_sum() { qom_sum "$1" ism1 ism2; }
 # smc_nested - SMC-D, ISM's real user, in the nested guest: smc_test over
 # lo on the two functions passed through (its own checks: byte-exact data
 # both ways, every end in mode SMC-D on the diag, the fallbacks of its
@@ -125,7 +123,7 @@ smc_nested() {
 	save_snap
 	m0=$(ism_sum moves) b0=$(ism_sum move-bytes) d0=$(ism_sum moves-dropped)
 	say_nested "smc"
-	smc_verdict "smc done" smc-out ""
+	smc_verdict smc smc-out ""
 	# The payload of the SMC-D runs, as smc_test printed it
 	payload=$(nested_log | grep -E '^nested: smc-out # (smcd|rebound): payload [0-9]+ bytes$' |
 		awk '{ s += $(NF - 1) } END { print s + 0 }')
@@ -144,7 +142,7 @@ smc_nested() {
 	done
 }
 
-# remove_fid METHOD FID - remove FID (see above) and write "rc=RC TIME"
+# remove_fid METHOD FID - remove FID (METHOD as smc_unplug below) and write "rc=RC TIME"
 # to "$W"/power.rc when done, TIME its uptime then
 remove_fid() {
 	case $1 in
@@ -216,7 +214,7 @@ smc_unplug() { # METHOD
 	else
 		nok "smc-unplug $1: removal done up to $lag s after QEMU released fid $f (over 2 s)"
 	fi
-	smc_verdict "smc-unplug done" smcu-out "smc-unplug $1: "
+	smc_verdict smc-unplug smcu-out "smc-unplug $1: "
 	if [ "$1" = power ]; then
 		plug_back $f "smc-unplug $1"
 	fi

@@ -41,16 +41,21 @@ qom_get() {
 }
 # qom ID PROP - a property of the host's device ID
 qom() { qom_get qmp "/machine/peripheral/$1" "$2"; }
-# qom_sum PROP ID... - the property PROP of the host's devices ID..., summed
+# qom_sum PROP ID... - the property PROP of the host's devices ID...,
+# summed; fails if one of them is not a number
 qom_sum() {
 	_prop=$1
 	shift
 	_sum=0
 	for _id in "$@"; do
-		_sum=$((_sum + $(qom "$_id" "$_prop")))
+		_v=$(qom "$_id" "$_prop")
+		case "$_v" in '' | *[!0-9]*) return 1 ;; esac
+		_sum=$((_sum + _v))
 	done
 	echo "$_sum"
 }
+# ism_sum PROP - the ISM model's counter PROP, of functions 1 and 2
+ism_sum() { qom_sum "$1" ism1 ism2; }
 
 bdf_of() { # FID -> PCI name
 	for d in /sys/bus/pci/devices/*; do

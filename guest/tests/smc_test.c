@@ -142,7 +142,7 @@ static bool smcd_end(const struct smc_diag_ent *diag, int ndiag, int fd,
 {
 	const struct smc_diag_ent *d;
 
-	d = ndiag > 0 ? smc_diag_find_ino(diag, ndiag, smc_sock_ino(fd)) : NULL;
+	d = ndiag > 0 ? smc_diag_find(diag, ndiag, fd) : NULL;
 	return d && d->mode == SMC_DIAG_MODE_SMCD && !d->reason &&
 	       d->has_dmb && (!ours || fid_of_gid(d->dmb.my_gid) >= 0);
 }
@@ -522,21 +522,13 @@ static void run_unplug(void)
 		ksft_test_result_skip("after-unplug: no ISM function left for SMC-D\n");
 }
 
-static uint64_t now_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000ULL + t.tv_nsec / 1000;
-}
-
-static unsigned long env_ul(const char *name, unsigned long def,
-			    unsigned long max)
+/* A bench knob: @name from the environment, @def unless in 1..@max */
+static int bench_knob(const char *name, int def, int max)
 {
 	const char *v = getenv(name);
-	unsigned long n = v ? strtoul(v, NULL, 0) : def;
+	int n = v && *v ? atoi(v) : def;
 
-	return n && n <= max ? n : def;
+	return n > 0 && n <= max ? n : def;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -576,7 +568,7 @@ static bool bench_smcd(int family, int fd[][2], int n, const char *what)
 /* One round of connection setup: @n connections of @family, timed */
 static void bench_setup(int family, int round, int n)
 {
-	uint64_t us[BENCH_MAX_CONNS], first = 0, t;
+	uint64_t us[BENCH_MAX_CONNS], first, t;
 	int fd[BENCH_MAX_CONNS][2], lfd, i, k = 0, ret = 0;
 	char what[64];
 	bool smcd;
@@ -590,12 +582,12 @@ static void bench_setup(int family, int round, int n)
 		return;
 	}
 	for (; k < n; k++) {
-		t = now_us();
+		t = zpci_now_us();
 		ret = smc_connect_pair_as(family, lfd, port, fd[k],
 					  SETUP_TIMEOUT_MS);
 		if (ret)
 			break;
-		us[k] = now_us() - t;
+		us[k] = zpci_now_us() - t;
 	}
 	close(lfd);
 	smcd = bench_smcd(family, fd, k, what);
@@ -646,9 +638,9 @@ static void bench_xfer(int family, int round, size_t bytes)
 		close(fd[0][1]);
 		return;
 	}
-	t = now_us();
+	t = zpci_now_us();
 	smc_xfer_run(&x, 1, XFER_TIMEOUT_MS);
-	t = now_us() - t;
+	t = zpci_now_us() - t;
 	smcd = bench_smcd(family, fd, 1, what);
 	exact = smc_xfer_done(&x) && smc_xfer_exact(&x, &off, &end) &&
 		!x.err[0] && !x.err[1];
@@ -665,9 +657,9 @@ static void bench_xfer(int family, int round, size_t bytes)
 /* SMC_TEST_BENCH: see the top of this file */
 static void run_bench(const char *phase)
 {
-	int rounds = env_ul("SMC_BENCH_ROUNDS", 3, 100), r, k;
-	int conns = env_ul("SMC_BENCH_CONNS", 16, BENCH_MAX_CONNS);
-	size_t bytes = env_ul("SMC_BENCH_MIB", 4, 32) * MIB;
+	int rounds = bench_knob("SMC_BENCH_ROUNDS", 3, 100), r, k;
+	int conns = bench_knob("SMC_BENCH_CONNS", 16, BENCH_MAX_CONNS);
+	size_t bytes = bench_knob("SMC_BENCH_MIB", 4, 32) * MIB;
 	int order[2];
 
 	if (strcmp(phase, "setup") && strcmp(phase, "xfer"))
