@@ -12,46 +12,10 @@ It exits when QEMU closes either socket. Only the standard library.
 """
 
 import json
-import socket
 import sys
 import time
 
-
-def connect(path, deadline):
-    """Connect to a unix socket that QEMU creates, waiting for it."""
-    while True:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.connect(path)
-            return s
-        except OSError:
-            s.close()
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-class Qmp:
-    """A minimal QMP client: one command at a time."""
-
-    def __init__(self, sock):
-        self.file = sock.makefile("rw", encoding="utf-8", newline="\n")
-        self.read_reply()  # the greeting
-        self.command({"execute": "qmp_capabilities"})
-
-    def read_reply(self):
-        while True:
-            line = self.file.readline()
-            if not line:
-                raise EOFError("QMP closed")
-            msg = json.loads(line)
-            if "event" not in msg:
-                return msg
-
-    def command(self, cmd):
-        self.file.write(json.dumps(cmd) + "\n")
-        self.file.flush()
-        return self.read_reply()
+from qmp import Qmp, connect
 
 
 def main():

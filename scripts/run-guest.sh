@@ -30,13 +30,65 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
+# hang_state RUN VMLINUX - what a guest that does not end and its QEMU are
+# doing, while they still run: QMP's view (scripts/guest-state.py), each
+# CPU's PSW address resolved in VMLINUX, and QEMU's threads if there is a
+# gdb. A main loop stuck in QEMU, a guest CPU spinning in the kernel and
+# CPUs idle in an enabled wait each look different here.
+hang_state() {
+	local run=$1 vmlinux=$2 state a
+
+	state=$(python3 "$TOP/scripts/guest-state.py" "$run/qmp.sock" 2>&1) || true
+	printf '%s\n' "$state"
+	if [ -f "$vmlinux" ] && command -v s390x-linux-gnu-addr2line >/dev/null; then
+		sed -n 's/^PSW=mask [0-9a-f]* addr \([0-9a-f]*\).*/\1/p' <<<"$state" |
+			while read -r a; do
+				echo "PSW addr $a: $(s390x-linux-gnu-addr2line -f -e "$vmlinux" "$a" | paste -sd' ')"
+			done
+	fi
+	if command -v gdb >/dev/null && [ -s "$run/qemu.pid" ]; then
+		timeout 60 gdb -p "$(cat "$run/qemu.pid")" -batch -nx \
+			-ex 'thread apply all bt' 2>&1 | grep -E '^(Thread|#)' || true
+	fi
+}
+
+# How long QEMU may take to exit after the guest said "bench-exit: N":
+# the guest powers off right after it, in a second or two.
+POWEROFF_GRACE=${POWEROFF_GRACE:-60}
+
+# watch_hang SECS RUN VMLINUX LOG OUT - in the background, until killed
+# (TERM): if the guest has not powered off POWEROFF_GRACE seconds after
+# its "bench-exit" line in LOG, or at all after SECS, hang_state into OUT;
+# in the first case, QEMU is killed then and OUT gets the line
+# "no power-off after bench-exit", for main to report.
+watch_hang() {
+	local secs=$1 run=$2 vmlinux=$3 log=$4 out=$5
+	(
+		trap 'exit 0' TERM
+		t=0 seen=
+		while [ "$t" -lt "$secs" ]; do
+			sleep 2 &
+			wait $!
+			t=$((t + 2))
+			[ -z "$seen" ] && grep -q '^bench-exit: ' "$log" && seen=$t
+			[ -n "$seen" ] && [ $((t - seen)) -ge "$POWEROFF_GRACE" ] && break
+		done
+		hang_state "$run" "$vmlinux" >"$out" 2>&1
+		if [ -n "$seen" ]; then
+			echo "no power-off after bench-exit" >>"$out"
+			kill -KILL "$(cat "$run/qemu.pid")"
+		fi
+	) </dev/null >/dev/null 2>&1 &
+	WATCHER=$!
+}
+
 main() {
 	local kernel=$OUT/bzImage initrd=$OUT/initramfs.cpio.gz f
 	local -a extra=()
 	local ism=${ISM_FUNCS:-2} strict=0 virtio=${VIRTIO_FUNCS:-1} append=''
 	local limit=${GUEST_TIMEOUT:-1200} logf=$RESULTS/console.log live=0
 	local qemu=${QEMU:-$OUT/qemu-system-s390x} rc status args devs
-	local input=/dev/null relay mem=1024 run
+	local input=/dev/null relay mem=1024 run hangf
 
 	while [ $# -gt 0 ]; do
 		case "$1" in
@@ -76,7 +128,7 @@ main() {
 	args=(
 		-L /usr/share/qemu -M s390-ccw-virtio -cpu max -smp 2 -m "$mem"
 		-nographic -no-reboot -nodefaults -serial stdio
-		-kernel "$kernel" -initrd "$initrd"
+		-kernel "$kernel" -initrd "$initrd" -pidfile "$run/qemu.pid"
 		-append "console=ttysclp0 panic=-1 rdinit=/init bench.ism=$ism bench.virtio=$virtio bench.watchdog=$((limit * 9 / 10)) $append"
 		-qmp "unix:$run/qmp.sock,server=on,wait=off"
 		# A second QMP monitor for the guest's relay (scripts/qmp-relay.py)
@@ -93,8 +145,15 @@ main() {
 	python3 "$TOP/scripts/qmp-relay.py" "$run/relay-qmp.sock" \
 		"$run/relay.sock" >"$run/qmp-relay.log" 2>&1 &
 	relay=$!
-	# shellcheck disable=SC2064 # expand $relay now
-	trap "kill $relay 2>/dev/null || true" EXIT
+	# What the guest does if it does not power off: shortly before the
+	# timeout ends it, after the guest's own watchdog (90 % of the limit),
+	# with time left for gdb; or once it is late after its bench-exit.
+	hangf=${logf%.log}-hang.txt
+	rm -f "$hangf" "$run/qemu.pid"
+	watch_hang $((limit > 180 ? limit - 90 : limit / 2)) "$run" \
+		"${kernel/bzImage/vmlinux}" "$logf" "$hangf"
+	# shellcheck disable=SC2064 # expand the pids now
+	trap "kill $relay $WATCHER 2>/dev/null || true" EXIT
 
 	set +e
 	if [ $live = 1 ]; then
@@ -105,11 +164,17 @@ main() {
 		rc=$?
 	fi
 	set -e
+	kill "$WATCHER" 2>/dev/null || true
 
+	if grep -qx "no power-off after bench-exit" "$hangf" 2>/dev/null; then
+		echo "bench: hang detected: no power-off within $POWEROFF_GRACE s of bench-exit" >>"$logf"
+		die "guest hung: no power-off within $POWEROFF_GRACE s of its bench-exit (console: ${logf#"$TOP"/}, state: ${hangf#"$TOP"/})"
+	fi
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		echo "bench: hang detected: no power-off within $limit s" >>"$logf"
-		die "guest hung: no power-off within $limit s (console: ${logf#"$TOP"/})"
+		die "guest hung: no power-off within $limit s (console: ${logf#"$TOP"/}, state: ${hangf#"$TOP"/})"
 	fi
+	rm -f "$hangf"
 	[ "$rc" = 0 ] ||
 		die "QEMU failed with exit status $rc (console: ${logf#"$TOP"/})"
 	grep -q '^bench: hang detected' "$logf" &&

@@ -105,6 +105,9 @@ run_guest() {
 		--initrd "$TMP/initrd" --log "$TMP/console.log" "$@"
 }
 
+# run_guest with 2 s for the power-off after bench-exit
+run_guest_grace2() { POWEROFF_GRACE=2 run_guest "$@"; }
+
 # The ISM-like devices of a run with --strict 1 of 2, from QEMU's command
 # line (printf %q escapes the commas): ISM as it is, then a strict one.
 strict_devices() {
@@ -117,6 +120,14 @@ t_guest() {
 	fake_qemu 'echo "bench: guest up"; sleep 60'
 	expect "run-guest: hung guest is stopped" 1 'guest hung: no power-off within 2 s' \
 		run_guest --timeout 2
+	# shellcheck disable=SC2016 # expanded by the fake QEMU, not here
+	fake_qemu 'echo "bench-exit: 0"
+		while [ $# -gt 0 ]; do [ "$1" = -pidfile ] && echo $$ >"$2"; shift; done
+		sleep 60'
+	expect "run-guest: no power-off after bench-exit is a hang" 1 \
+		'no power-off within 2 s of its bench-exit' run_guest_grace2 --timeout 30
+	expect "run-guest: ... and the state of the guest is saved" 0 'no power-off after bench-exit' \
+		cat "$TMP/console-hang.txt"
 	fake_qemu 'echo "bench: hang detected: the suite still runs after 9 s"'
 	expect "run-guest: guest watchdog is a hang" 1 'the guest.s watchdog fired' run_guest
 	fake_qemu 'echo "Kernel panic - not syncing: test"'
