@@ -142,6 +142,15 @@ smc_nested() {
 	done
 }
 
+# vmm_vfio_devices - how many vfio devices the VMM has open (each an fd
+# on an anonymous inode "[vfio-device]"): seen here, at once, where its
+# QMP answers only after a round trip through the nested TCG
+# (one ls, not a readlink per fd: a poll of its release must be quick)
+# shellcheck disable=SC2154,SC2010 # qemu_pid is nested.sh's; link targets
+vmm_vfio_devices() {
+	ls -l "/proc/$qemu_pid/fd" 2>/dev/null | grep -c 'anon_inode:\[vfio-device\]'
+}
+
 # remove_fid METHOD FID - remove FID (METHOD as smc_unplug below) and write "rc=RC TIME"
 # to "$W"/power.rc when done, TIME its uptime then
 remove_fid() {
@@ -152,7 +161,7 @@ remove_fid() {
 	device_del)
 		r=0
 		case "$(qmp "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"ism$2\"}}")" in
-		*return*) while ! gone "$2"; do sleep 0.2 2>/dev/null || sleep 1; done ;;
+		*return*) while ! gone "$2"; do sleep 0.1 2>/dev/null || sleep 1; done ;;
 		*) r=1 ;;
 		esac
 		;;
@@ -186,19 +195,24 @@ smc_unplug() { # METHOD
 		return
 	fi
 	ok "smc-unplug $1: the streams run on fid $f ($((${b1:-0} - ${a1:-0} + ${b2:-0} - ${a2:-0})) moves in 3 s)"
+	held=$(vmm_vfio_devices)
+	if [ "$held" -lt 2 ]; then
+		nok "smc-unplug $1: the VMM holds $held vfio devices, not both functions"
+		return
+	fi
 	rm -f "$W"/power.rc
 	t1=$(now)
 	remove_fid "$1" $f &
-	# t_seen: the last time QEMU was seen holding the function, before
-	# its release; the power-off's lag after the release is at most
-	# t_off - t_seen
+	# t_seen: the last time QEMU was seen holding the function (its vfio
+	# devices still all open), before its release; the removal's lag
+	# after the release is at most t_off - t_seen
 	t_seen=$t1 released=
 	while [ ! -s "$W"/power.rc ] && [ "$(since "$t1" | cut -d. -f1)" -lt "$DEADLINE" ]; do
 		if [ -z "$released" ]; then
 			t=$(now)
-			if in_nested_qemu "hd$f"; then t_seen=$t; else released=1; fi
+			if [ "$(vmm_vfio_devices)" -ge "$held" ]; then t_seen=$t; else released=1; fi
 		fi
-		sleep 0.2 2>/dev/null || sleep 1
+		sleep 0.1 2>/dev/null || sleep 1
 	done
 	if [ ! -s "$W"/power.rc ]; then
 		nok "smc-unplug $1: the removal of fid $f under SMC-D did not complete within $DEADLINE s"
