@@ -6,9 +6,10 @@
 # bench's QMP client (guest/qmp/zpci_qmp.c) and guest/include/.
 # All land in build/out/DIR/, which is emptied first; DIR=tests is /tests
 # in the guest, next to the kselftests in /kselftest.
-# With DIR=tests it also builds the selftests' platform hook,
-# guest/qmp/zpci-platform.c, as build/out/bin/zpci-platform: /bin in the
-# guest, where guest/init points ZPCI_TEST_PLATFORM at it.
+# With DIR=tests it also builds the guest's tools into build/out/bin/,
+# /bin in the guest: the selftests' platform hook,
+# guest/qmp/zpci-platform.c, as zpci-platform (guest/init points
+# ZPCI_TEST_PLATFORM at it), and each guest/bin/NAME.c as NAME.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -32,7 +33,7 @@ main() {
 	# Nothing to do when no input changed: the sources, the headers, the
 	# compiler and this script
 	stamp=$( {
-		find "$TOP/guest/$dir" "$TOP/guest/include" "$qmp" "$st"/kselftest*.h \
+		find "$TOP/guest/$dir" "$TOP/guest/include" "$TOP/guest/bin" "$qmp" "$st"/kselftest*.h \
 			"$lib" "$hdrs" -type f | LC_ALL=C sort | xargs cat
 		s390x-linux-gnu-gcc --version
 		cat "$0"
@@ -56,21 +57,32 @@ main() {
 		esac
 	done
 	if [ "$dir" = tests ]; then
-		platform_hook
+		guest_tools
 	fi
 	printf '%s\n' "$stamp" >"$OUT/$dir.stamp"
 }
 
-# platform_hook - the selftests' platform hook, build/out/bin/zpci-platform
-platform_hook() {
-	local qmp=$TOP/guest/qmp
+# tool NAME SOURCE... - build/out/bin/NAME from SOURCE...
+tool() {
+	local name=$1 log=$BUILD/logs/guest-tool-$1.log
+	shift
+
+	s390x-linux-gnu-gcc -O2 -Wall -static -D_GNU_SOURCE -I "$TOP/guest/include" \
+		-o "$OUT/bin/$name.tmp" "$@" 2>"$log" ||
+		die "the guest tool $name (${1#"$TOP"/}) does not build (log: ${log#"$TOP"/})"
+	mv "$OUT/bin/$name.tmp" "$OUT/bin/$name"
+}
+
+# guest_tools - the selftests' platform hook and guest/bin's tools, in
+# build/out/bin
+guest_tools() {
+	local f
 
 	mkdir -p "$OUT/bin"
-	s390x-linux-gnu-gcc -O2 -Wall -static -D_GNU_SOURCE -I "$TOP/guest/include" \
-		-o "$OUT/bin/zpci-platform.tmp" "$qmp/zpci-platform.c" "$qmp/zpci_qmp.c" \
-		2>"$BUILD/logs/guest-test-zpci-platform.log" ||
-		die "the platform hook guest/qmp/zpci-platform.c does not build (log: build/logs/guest-test-zpci-platform.log)"
-	mv "$OUT/bin/zpci-platform.tmp" "$OUT/bin/zpci-platform"
+	tool zpci-platform "$TOP/guest/qmp/zpci-platform.c" "$TOP/guest/qmp/zpci_qmp.c"
+	for f in "$TOP"/guest/bin/*.c; do
+		tool "$(basename "${f%.c}")" "$f"
+	done
 }
 
 main "$@"

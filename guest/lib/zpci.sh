@@ -20,6 +20,10 @@ done_tap() {
 	[ "$failed" = 0 ]
 }
 
+# now: the uptime in seconds; since T: the seconds from uptime T to now
+now() { cut -d' ' -f1 /proc/uptime; }
+since() { awk "BEGIN { printf \"%.2f\", $(now) - $1 }"; }
+
 # The qmp-relay port (scripts/qmp-relay.py): the host's QMP, a command and
 # its reply per open.
 relay_port=

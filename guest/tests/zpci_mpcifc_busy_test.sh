@@ -26,7 +26,6 @@ LIMIT=10
 busy() { # true|false
 	qmp "{\"execute\":\"qom-set\",\"arguments\":{\"path\":\"/machine/peripheral/zpci1\",\"property\":\"x-fault-mpcifc-busy\",\"value\":$1}}"
 }
-uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
 echo "TAP version 13"
 [ -n "$relay_port" ] || { echo "1..0 # SKIP no qmp-relay port"; exit 4; }
@@ -64,10 +63,10 @@ case "$(busy true)" in
 	exit
 	;;
 esac
-t0=$(uptime_s)
+t0=$(now)
 (
 	if echo 1 >"$stats" 2>/dev/null; then r=0; else r=1; fi
-	echo "rc=$r $(uptime_s)" >$W/rc
+	echo "rc=$r $(now)" >$W/rc
 ) &
 if wait_for $LIMIT test -s $W/rc; then
 	read -r rc t1 <$W/rc

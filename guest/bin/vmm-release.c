@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmm-release - when a VMM let a vfio device go, and when the device then
+ * left the PCI bus, seen from the host of the VMM at 10 ms steps without
+ * a fork in between: a shell loop of ls and grep is slow to notice under
+ * a loaded TCG guest, and its slowness would count as the removal's.
+ *
+ *   vmm-release PID HELD BDF TIMEOUT
+ *
+ * Waits until process PID holds fewer than HELD vfio devices (open fds on
+ * the anonymous inode "[vfio-device]"), then until /sys/bus/pci/devices/BDF
+ * is gone, and prints, in seconds of uptime (/proc/uptime's clock):
+ *
+ *   seen T      the last time PID was seen holding HELD devices or more
+ *   released T  the first time it held fewer
+ *   gone T      the first time BDF was not on the bus
+ *
+ * each line as soon as it is known. Exit status: 0, 1 if TIMEOUT seconds
+ * passed first or PID went away holding all HELD (with what was seen),
+ * 2 on bad usage.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double uptime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The vfio devices that @pid has open, or -1 if it is gone. */
+static int vfio_devices(const char *pid)
+{
+	char dir[64], path[320], target[64];
+	struct dirent *de;
+	int n = 0;
+	ssize_t len;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		n += !strcmp(target, "anon_inode:[vfio-device]");
+	}
+	closedir(d);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	const struct timespec step = { .tv_nsec = 10 * 1000 * 1000 };
+	char dev[320];
+	double t0, t, seen;
+	int held, n;
+
+	if (argc != 5 || atoi(argv[2]) < 1 || atoi(argv[4]) < 1) {
+		fprintf(stderr, "usage: vmm-release PID HELD BDF TIMEOUT\n");
+		return 2;
+	}
+	held = atoi(argv[2]);
+	snprintf(dev, sizeof(dev), "/sys/bus/pci/devices/%s", argv[3]);
+	t0 = seen = uptime();
+	for (;;) {
+		t = uptime();
+		n = vfio_devices(argv[1]);
+		if (n >= 0 && n < held)
+			break;
+		if (n < 0) {
+			printf("seen %.3f\n", seen);
+			fprintf(stderr, "vmm-release: process %s gone, holding %d vfio devices when last seen\n",
+				argv[1], held);
+			return 1;
+		}
+		seen = t;
+		if (t - t0 > atoi(argv[4])) {
+			printf("seen %.3f\n", seen);
+			fprintf(stderr, "vmm-release: process %s still holds %d vfio devices after %s s\n",
+				argv[1], n, argv[4]);
+			return 1;
+		}
+		nanosleep(&step, NULL);
+	}
+	printf("seen %.3f\nreleased %.3f\n", seen, t);
+	fflush(stdout);
+	while (!access(dev, F_OK)) {
+		if (uptime() - t0 > atoi(argv[4])) {
+			fprintf(stderr, "vmm-release: %s still on the bus after %s s\n", argv[3], argv[4]);
+			return 1;
+		}
+		nanosleep(&step, NULL);
+	}
+	printf("gone %.3f\n", uptime());
+	return 0;
+}
