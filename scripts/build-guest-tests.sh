@@ -81,6 +81,7 @@ guest_tools() {
 	mkdir -p "$OUT/bin"
 	tool zpci-platform "$TOP/guest/qmp/zpci-platform.c" "$TOP/guest/qmp/zpci_qmp.c"
 	for f in "$TOP"/guest/bin/*.c; do
+		[ -e "$f" ] || continue
 		tool "$(basename "${f%.c}")" "$f"
 	done
 }

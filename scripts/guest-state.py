@@ -40,5 +40,5 @@ def main():
 if __name__ == "__main__":
     try:
         main()
-    except (EOFError, ConnectionError) as err:
+    except (EOFError, OSError, ValueError) as err:
         print("qmp: %s" % err)

@@ -57,24 +57,32 @@ hang_state() {
 POWEROFF_GRACE=${POWEROFF_GRACE:-60}
 
 # watch_hang SECS RUN VMLINUX LOG OUT - in the background, until killed
-# (TERM): if the guest has not powered off POWEROFF_GRACE seconds after
-# its "bench-exit" line in LOG, or at all after SECS, hang_state into OUT;
-# in the first case, QEMU is killed then and OUT gets the line
-# "no power-off after bench-exit", for main to report.
+# (TERM) or QEMU is gone: if the guest has not powered off POWEROFF_GRACE
+# seconds after its "bench-exit" line in LOG, or at all after SECS,
+# hang_state into OUT; in the first case, QEMU is killed then and OUT gets
+# the line "no power-off after bench-exit", for main to report.
 watch_hang() {
 	local secs=$1 run=$2 vmlinux=$3 log=$4 out=$5
 	(
 		trap 'exit 0' TERM
-		t=0 seen=
+		# QEMU wrote its pid file and has exited since
+		qemu_gone() {
+			[ -s "$run/qemu.pid" ] && ! kill -0 "$(cat "$run/qemu.pid")" 2>/dev/null
+		}
+		t=0 seen='' late=''
 		while [ "$t" -lt "$secs" ]; do
 			sleep 2 &
 			wait $!
 			t=$((t + 2))
+			qemu_gone && exit 0
 			[ -z "$seen" ] && grep -q '^bench-exit: ' "$log" && seen=$t
-			[ -n "$seen" ] && [ $((t - seen)) -ge "$POWEROFF_GRACE" ] && break
+			if [ -n "$seen" ] && [ $((t - seen)) -ge "$POWEROFF_GRACE" ]; then
+				late=1
+				break
+			fi
 		done
 		hang_state "$run" "$vmlinux" >"$out" 2>&1
-		if [ -n "$seen" ]; then
+		if [ -n "$late" ] && ! qemu_gone; then
 			echo "no power-off after bench-exit" >>"$out"
 			kill -KILL "$(cat "$run/qemu.pid")"
 		fi

@@ -11,13 +11,15 @@
  * the anonymous inode "[vfio-device]"), then until /sys/bus/pci/devices/BDF
  * is gone, and prints, in seconds of uptime (/proc/uptime's clock):
  *
+ *   watching    PID was seen holding HELD devices or more: the removal
+ *               may start
  *   seen T      the last time PID was seen holding HELD devices or more
  *   released T  the first time it held fewer
  *   gone T      the first time BDF was not on the bus
  *
- * each line as soon as it is known. Exit status: 0, 1 if TIMEOUT seconds
- * passed first or PID went away holding all HELD (with what was seen),
- * 2 on bad usage.
+ * each line as soon as it is known. Exit status: 0; 1 if PID held fewer
+ * than HELD at the first look, if TIMEOUT seconds passed first, or if PID
+ * exited (or is a zombie) before it let a device go; 2 on bad usage.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -34,7 +36,26 @@ static double uptime(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The vfio devices that @pid has open, or -1 if it is gone. */
+/* Whether @pid has exited: gone, or a zombie with no files left */
+static int exited(const char *pid)
+{
+	char path[64], stat[256], *p;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 1;
+	n = fread(stat, 1, sizeof(stat) - 1, f);
+	fclose(f);
+	stat[n > 0 ? n : 0] = '\0';
+	/* "PID (COMM) STATE ...", COMM may hold anything but ends at the last ')' */
+	p = strrchr(stat, ')');
+	return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
+}
+
+/* The vfio devices that @pid has open, or -1 if it has exited. */
 static int vfio_devices(const char *pid)
 {
 	char dir[64], path[320], target[64];
@@ -43,6 +64,8 @@ static int vfio_devices(const char *pid)
 	ssize_t len;
 	DIR *d;
 
+	if (exited(pid))
+		return -1;
 	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
 	d = opendir(dir);
 	if (!d)
@@ -66,7 +89,7 @@ int main(int argc, char **argv)
 	const struct timespec step = { .tv_nsec = 10 * 1000 * 1000 };
 	char dev[320];
 	double t0, t, seen;
-	int held, n;
+	int held, n, last;
 
 	if (argc != 5 || atoi(argv[2]) < 1 || atoi(argv[4]) < 1) {
 		fprintf(stderr, "usage: vmm-release PID HELD BDF TIMEOUT\n");
@@ -75,6 +98,14 @@ int main(int argc, char **argv)
 	held = atoi(argv[2]);
 	snprintf(dev, sizeof(dev), "/sys/bus/pci/devices/%s", argv[3]);
 	t0 = seen = uptime();
+	last = vfio_devices(argv[1]);
+	if (last < held) {
+		fprintf(stderr, "vmm-release: process %s holds %d vfio devices at the first look, not %d\n",
+			argv[1], last, held);
+		return 1;
+	}
+	printf("watching\n");
+	fflush(stdout);
 	for (;;) {
 		t = uptime();
 		n = vfio_devices(argv[1]);
@@ -82,11 +113,12 @@ int main(int argc, char **argv)
 			break;
 		if (n < 0) {
 			printf("seen %.3f\n", seen);
-			fprintf(stderr, "vmm-release: process %s gone, holding %d vfio devices when last seen\n",
-				argv[1], held);
+			fprintf(stderr, "vmm-release: process %s exited, holding %d vfio devices when last seen\n",
+				argv[1], last);
 			return 1;
 		}
 		seen = t;
+		last = n;
 		if (t - t0 > atoi(argv[4])) {
 			printf("seen %.3f\n", seen);
 			fprintf(stderr, "vmm-release: process %s still holds %d vfio devices after %s s\n",

@@ -141,8 +141,8 @@ smc_nested() {
 
 # vmm_vfio_devices - how many vfio devices the VMM has open (each an fd
 # on an anonymous inode "[vfio-device]"): seen here, at once, where its
-# QMP answers only after a round trip through the nested TCG
-# (one ls, not a readlink per fd: a poll of its release must be quick)
+# QMP answers only after a round trip through the nested TCG; vmm-release
+# (guest/bin/) polls the same for a release
 # shellcheck disable=SC2154,SC2010 # qemu_pid is nested.sh's; link targets
 vmm_vfio_devices() {
 	ls -l "/proc/$qemu_pid/fd" 2>/dev/null | grep -c 'anon_inode:\[vfio-device\]'
@@ -158,7 +158,7 @@ remove_fid() {
 	device_del)
 		r=0
 		case "$(qmp "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"ism$2\"}}")" in
-		*return*) while ! gone "$2"; do sleep 0.1 2>/dev/null || sleep 1; done ;;
+		*return*) while ! gone "$2"; do sleep 1; done ;;
 		*) r=1 ;;
 		esac
 		;;
@@ -203,12 +203,21 @@ smc_unplug() { # METHOD
 	# release is at most its end (the slot power-off's return, or
 	# device_del's function gone) less the last time QEMU was seen
 	# holding the function
-	vmm-release "$qemu_pid" "$held" "$(bdf_of "$f")" "$DEADLINE" >"$W"/release.out 2>&1 &
+	bdf=$(bdf_of "$f")
+	vmm-release "$qemu_pid" "$held" "$bdf" "$DEADLINE" >"$W"/release.out 2>&1 &
 	watch=$!
+	if ! wait_for 10 grep -q '^watching' "$W"/release.out; then
+		nok "smc-unplug $1: vmm-release does not see QEMU hold fid $f: $(tr '\n' ' ' <"$W"/release.out)"
+		kill "$watch" 2>/dev/null
+		return
+	fi
 	t1=$(now)
 	remove_fid "$1" $f &
-	while [ ! -s "$W"/power.rc ] && [ "$(since "$t1" | cut -d. -f1)" -lt "$DEADLINE" ]; do
-		sleep 0.1 2>/dev/null || sleep 1
+	# remove_fid times the removal itself: a poll that forks little
+	i=0
+	while [ ! -s "$W"/power.rc ] && [ $i -lt "$DEADLINE" ]; do
+		sleep 1
+		i=$((i + 1))
 	done
 	if [ ! -s "$W"/power.rc ]; then
 		nok "smc-unplug $1: the removal of fid $f under SMC-D did not complete within $DEADLINE s"
@@ -216,8 +225,9 @@ smc_unplug() { # METHOD
 		done_tap
 		report_hang "$1 of a function under SMC-D in the nested guest did not complete within $DEADLINE s"
 	fi
-	wait "$watch"
 	read -r rc t_off <"$W"/power.rc
+	[ "$rc" = rc=0 ] || kill "$watch" 2>/dev/null
+	wait "$watch"
 	expect "smc-unplug $1: removal of fid $f under SMC-D" "rc=0" "$rc"
 	t_seen=$(sed -n 's/^seen //p' "$W"/release.out)
 	t_gone=$(sed -n 's/^gone //p' "$W"/release.out)

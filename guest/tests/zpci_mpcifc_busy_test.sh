@@ -37,6 +37,13 @@ mkdir -p $W
 drv=$(driver_of "$b")
 [ -z "$drv" ] || echo "$b" >"/sys/bus/pci/drivers/$drv/unbind"
 rebind() { [ -z "$drv" ] || echo "$b" >"/sys/bus/pci/drivers/$drv/bind"; }
+# give_up - leave the function as found (disabled, its driver bound) and end
+give_up() {
+	echo 0 >"$en"
+	rebind
+	done_tap
+	exit
+}
 if ! echo 1 >"$en"; then
 	nok "fid 1: cannot enable the function (driver: '$(driver_of "$b")')"
 	rebind
@@ -46,10 +53,7 @@ elif [ -e "$stats" ]; then
 	ok "fid 1 enabled, its measurement in $stats"
 else
 	nok "fid 1: no $stats once enabled"
-	echo 0 >"$en"
-	rebind
-	done_tap
-	exit
+	give_up
 fi
 # The measurement off, for the enable to have work (the function's
 # enable turned it on)
@@ -59,8 +63,7 @@ case "$(busy true)" in
 *return*) ok "fid 1: Modify PCI Function Controls made busy" ;;
 *)
 	nok "fid 1: cannot make Modify PCI Function Controls busy"
-	done_tap
-	exit
+	give_up
 	;;
 esac
 t0=$(now)
@@ -72,7 +75,7 @@ if wait_for $LIMIT test -s $W/rc; then
 	read -r rc t1 <$W/rc
 	took=$(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }")
 	expect "busy function: the measurement's enable fails" rc=1 "$rc"
-	if awk "BEGIN { exit !($took >= $BOUND * 0.75 && $took <= $LIMIT) }"; then
+	if awk "BEGIN { exit !($took >= $BOUND * 0.75 && $took <= $BOUND * 2) }"; then
 		ok "busy function: the kernel gave up after $took s (bound $BOUND s)"
 	else
 		nok "busy function: the kernel gave up after $took s, not after about $BOUND s"

@@ -117,13 +117,13 @@ strict_devices() {
 }
 
 t_guest() {
-	fake_qemu 'echo "bench: guest up"; sleep 60'
+	fake_qemu 'echo "bench: guest up"; exec sleep 60'
 	expect "run-guest: hung guest is stopped" 1 'guest hung: no power-off within 2 s' \
 		run_guest --timeout 2
 	# shellcheck disable=SC2016 # expanded by the fake QEMU, not here
 	fake_qemu 'echo "bench-exit: 0"
 		while [ $# -gt 0 ]; do [ "$1" = -pidfile ] && echo $$ >"$2"; shift; done
-		sleep 60'
+		exec sleep 60'
 	expect "run-guest: no power-off after bench-exit is a hang" 1 \
 		'no power-off within 2 s of its bench-exit' run_guest_grace2 --timeout 30
 	expect "run-guest: ... and the state of the guest is saved" 0 'no power-off after bench-exit' \
