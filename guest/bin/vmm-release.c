@@ -89,13 +89,14 @@ int main(int argc, char **argv)
 	const struct timespec step = { .tv_nsec = 10 * 1000 * 1000 };
 	char dev[320];
 	double t0, t, seen;
-	int held, n, last;
+	int held, timeout, n, last;
 
 	if (argc != 5 || atoi(argv[2]) < 1 || atoi(argv[4]) < 1) {
 		fprintf(stderr, "usage: vmm-release PID HELD BDF TIMEOUT\n");
 		return 2;
 	}
 	held = atoi(argv[2]);
+	timeout = atoi(argv[4]);
 	snprintf(dev, sizeof(dev), "/sys/bus/pci/devices/%s", argv[3]);
 	t0 = seen = uptime();
 	last = vfio_devices(argv[1]);
@@ -119,7 +120,7 @@ int main(int argc, char **argv)
 		}
 		seen = t;
 		last = n;
-		if (t - t0 > atoi(argv[4])) {
+		if (t - t0 > timeout) {
 			printf("seen %.3f\n", seen);
 			fprintf(stderr, "vmm-release: process %s still holds %d vfio devices after %s s\n",
 				argv[1], n, argv[4]);
@@ -130,7 +131,7 @@ int main(int argc, char **argv)
 	printf("seen %.3f\nreleased %.3f\n", seen, t);
 	fflush(stdout);
 	while (!access(dev, F_OK)) {
-		if (uptime() - t0 > atoi(argv[4])) {
+		if (uptime() - t0 > timeout) {
 			fprintf(stderr, "vmm-release: %s still on the bus after %s s\n", argv[3], argv[4]);
 			return 1;
 		}
