@@ -57,7 +57,7 @@ check:
 	$S/check.sh -- $(MAKE) KEEP_GOING=1 check-steps
 
 .PHONY: check-steps first-builds prebuild prebuild-start
-check-steps: setup first-builds tools-test build series-check \
+check-steps: setup first-builds tools-test build series-check-static \
 	prebuild-start groups
 
 # The guest groups in two lanes side by side (scripts/lanes.sh): a TCG
@@ -67,10 +67,11 @@ check-steps: setup first-builds tools-test build series-check \
 # guest, in the shorter lane); the groups with a nested guest (vmm, smc,
 # vmm-repro), the heaviest, in one lane, one after the other: the nested
 # guest is slowed most by another guest beside it (vmm 266 s beside the
-# other lane, 380 s beside vmm-repro, 160 s alone).
+# other lane, 380 s beside vmm-repro, 160 s alone). The bisect check last
+# in the shorter lane, at the lowest priority: it builds, it boots nothing.
 LANE1 := guest-test vmm-test smc-test vmm-repro
 LANE2 := harness-test race-test stress-test ism-test repro \
-	vfio-selftests-test qtest-test
+	vfio-selftests-test qtest-test bisect-test
 .PHONY: groups
 groups:
 	$S/lanes.sh "$(LANE1)" "$(LANE2)"
@@ -80,11 +81,10 @@ groups:
 first-builds:
 	$(MAKE) -j2 kernel qemu
 
-# What the groups after series-check need, started in the background at
-# the lowest priority while the first guests run (scripts/prebuild.sh), in
-# the order in which the groups need it. Not before: series-check checks
-# older commits out in build/linux and builds them in the default
-# kernel's objects.
+# What the groups after series-check-static need, started in the
+# background at the lowest priority while the first guests run
+# (scripts/prebuild.sh), in the order in which the groups need it. Not
+# before: the static checks check the base out in build/linux.
 prebuild: kernel-ism-client nested repro-kernels qemu-base vfio-selftests-build
 prebuild-start:
 	$S/prebuild.sh start
@@ -106,6 +106,7 @@ tree-qemu: setup
 export:
 	$S/export.sh linux
 	$S/export.sh qemu
+	[ ! -e build/mainline/linux/.git ] || $S/export.sh mainline
 
 ## Build ####################################################################
 
@@ -234,16 +235,26 @@ harness-test: tree
 	$S/record.sh harness -- tests/harness/run.sh
 	$S/record.sh shellcheck -- $S/check-shell.sh
 
-# Upstream norms for both series: checkpatch, bisectable, static checks.
-series-check: tree kernel
+# Upstream norms for both series: checkpatch, static checks, bisectable.
+# make check runs the bisect check as a group of its own, in a lane (see
+# bisect-test).
+.PHONY: series-check-static bisect-test
+series-check: series-check-static bisect-test
+
+series-check-static: tree kernel
 	$S/record.sh checkpatch-linux -- $S/check-patches.sh linux
 	$S/record.sh checkpatch-qemu -- $S/check-patches.sh qemu
 	$S/record.sh checkpatch-ism-client -- $S/check-patches.sh linux patches/ism-client
-	$S/record.sh bisect -- $S/check-bisect.sh
 	$S/record.sh headers -- $S/check-headers.sh
 	$S/record.sh static -- $S/check-static.sh
 	$S/record.sh docs -- $S/check-docs.sh
 	$S/record.sh cover-letter -- $S/cover-letter.sh --check
+
+# Every prefix of the kernel series builds: in a worktree and objects of
+# its own (check-bisect.sh), so that it can run beside the guest groups,
+# at the lowest CPU priority, as the prebuild does.
+bisect-test: tree-linux kernel
+	$S/record.sh bisect -- nice -n 19 $S/check-bisect.sh
 
 # The table of where the time of make check goes, in README.md, from the
 # records of the last green cold and warm runs in STATE (default
@@ -253,10 +264,12 @@ STATE ?= build/state
 cost-table:
 	$S/cost-table.sh --readme README.md $(STATE)
 
-# Regenerate patches/linux/0000-cover-letter.patch after the series moved.
+# Regenerate patches/linux/0000-cover-letter.patch after the series moved
+# (and patches/mainline's, once that tree is there).
 .PHONY: cover-letter
 cover-letter: tree
 	$S/cover-letter.sh
+	[ ! -e build/mainline/linux/.git ] || $S/cover-letter.sh mainline
 tools-test:
 	$S/record.sh lockdep-summary -- $(MAKE) -C tools/lockdep-summary check
 
@@ -294,6 +307,58 @@ repro-kernels: tree-linux
 .PHONY: vmm-repro
 vmm-repro: build repro-kernels nested
 	$S/record.sh vmm-repro -- $S/repro-test.sh vmm-repro
+
+## Mainline: the branch on Linux 7.3 ######################################
+
+# The series on Linux 7.3 (patches/mainline, docs/mainline-port.md), built
+# on upstream's ism-vfio-pci instead of the zPCI I/O region, and stock 7.3
+# (mainline-base) to compare it with. Not part of make check yet: its
+# groups need their room in CI's time first (README, The cost of make
+# check).
+.PHONY: mainline tree-mainline kernel-mainline kernel-mainline-base \
+	mainline-series-check
+mainline: kernel-mainline kernel-mainline-base mainline-selftests
+
+tree-mainline: setup
+	$S/tree.sh mainline
+	$S/tree.sh mainline-base
+
+kernel-mainline: tree-mainline
+	$S/build-kernel.sh mainline
+
+kernel-mainline-base: tree-mainline
+	$S/build-kernel.sh mainline-base
+
+# The 7.3 series' selftests, built from its tree, as /kselftest on top of
+# the guest's initramfs
+MAINLINE_KSFT := build/out/initramfs-mainline.cpio.gz
+.PHONY: mainline-selftests mainline-test
+mainline-selftests: kernel-mainline initramfs
+	$S/build-selftests.sh mainline
+	$S/build-initramfs.sh --extra build/out/kselftest-mainline $(MAINLINE_KSFT) kselftest
+
+# mainline_run KERNEL NAME ARGS - a guest run of the 7.3 selftests on the
+# 7.3 kernel KERNEL (mainline or mainline-base), recorded as NAME
+mainline_run = $S/record.sh $(2) -- $S/guest-test.sh --name $(2) \
+	--kernel build/out/bzImage-$(1) --extra $(MAINLINE_KSFT) $(3)
+
+# On the 7.3 series: the vfio basics, BAR access through ism-vfio-pci and
+# the events test, then the race and the stress test, as on 6.12
+ML_SUITE := vfio_zpci_test,zpci_ism_bar_test,zpci_event_test
+mainline-test: mainline-selftests
+	$(call mainline_run,mainline,mainline,--ism 2 --strict 1 --virtio 1 \
+		--append bench.suite=$(ML_SUITE))
+	$(call mainline_run,mainline,mainline-race,--ism 1 --virtio 0 \
+		--append bench.suite=zpci_race_test)
+	$(call mainline_run,mainline,mainline-stress,--ism $(STRESS_ISM) --virtio 0 \
+		--append bench.suite=zpci_unplug_stress_test)
+
+# The upstream norms of series-check, for the 7.3 series
+mainline-series-check: kernel-mainline
+	$S/record.sh checkpatch-mainline -- $S/check-patches.sh mainline
+	$S/record.sh bisect-mainline -- nice -n 19 $S/check-bisect.sh mainline
+	$S/record.sh static-mainline -- $S/check-static.sh mainline
+	$S/record.sh cover-letter-mainline -- $S/cover-letter.sh --check mainline
 
 ## KASAN: the guest suite and the stress test on a KASAN kernel ###########
 

@@ -10,7 +10,9 @@
 # 'base', the unpatched kernel (build/base/linux) with base.config without
 # the series' own options (SERIES_OPTIONS below); or 'nested', the nested
 # guest's kernel from the ism-client tree with configs/nested.config
-# alone. The
+# alone; or 'mainline' or 'mainline-base', the 7.3 series and stock 7.3
+# (build/mainline/linux, build/mainline-base/linux), both with base.config
+# without the 6.12 series' own options and configs/mainline.config. The
 # config is tinyconfig plus the fragments; every fragment line must survive
 # olddefconfig. Output: build/out/{bzImage,vmlinux}[-VARIANT] and the uapi
 # headers in KOUT/usr/include (see kernel_vars in lib.sh).
@@ -157,6 +159,9 @@ main() {
 	if [ "$VARIANT" = base ]; then
 		fragment_without "$KOUT/unpatched.config" "${SERIES_OPTIONS[@]}"
 		FRAGMENTS=("$KOUT/unpatched.config")
+	elif [ "$VARIANT" = mainline ] || [ "$VARIANT" = mainline-base ]; then
+		fragment_without "$KOUT/unpatched.config" "${SERIES_OPTIONS[@]}"
+		FRAGMENTS=("$KOUT/unpatched.config" "$TOP/configs/mainline.config")
 	elif [ "$VARIANT" = nodebug ]; then
 		fragment_without "$KOUT/nodebug.config" "${DEBUG_OPTIONS[@]}"
 		FRAGMENTS=("$KOUT/nodebug.config")

@@ -4,12 +4,14 @@
 # against the uapi headers of the VARIANT kernel build, and install them
 # with kselftest's own 'make install' into build/out/kselftest/: the
 # run_kselftest.sh tree that the guest runs, as a kselftest user would.
+# VARIANT mainline: the 7.3 series' selftests from its tree, into
+# build/out/kselftest-mainline/.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 main() {
-	local targets log
+	local targets log dest
 
 	hold_lock guest-files # see build-initramfs.sh
 	record_step "selftests-${1:-default}"
@@ -17,8 +19,10 @@ main() {
 	kernel_vars "${1:-default}"
 	need_file "$KOUT/usr/include/linux/vfio.h" "uapi headers (run 'make kernel')"
 	need_file "$KSRC/tools/testing/selftests/run_kselftest.sh" "kselftest in the kernel tree"
-	log=$BUILD/logs/kselftest-install.log
-	rm -rf "$OUT/kselftest"
+	dest=$OUT/kselftest
+	[ "${1:-default}" = default ] || dest=$OUT/kselftest-$1
+	log=$BUILD/logs/kselftest-install-${1:-default}.log
+	rm -rf "$dest"
 	# O= puts the objects under $KOUT/kselftest and takes the headers
 	# from $KOUT/usr/include. The selftests' makefiles need make's
 	# built-in rules and variables, which the top-level -rR turns off.
@@ -27,10 +31,10 @@ main() {
 	run_quiet "$log" env -u MAKEFLAGS -u MAKELEVEL \
 		make -C "$KSRC/tools/testing/selftests" "${KARCH[@]}" \
 		O="$KOUT" TARGETS="$targets" FORCE_TARGETS=1 USERLDFLAGS=-static \
-		INSTALL_PATH="$OUT/kselftest" install ||
-		die "kselftest '$targets' does not build or install (log: build/logs/kselftest-install.log)"
-	need_file "$OUT/kselftest/kselftest-list.txt" "kselftest list after install"
-	vlog "kselftest: $(wc -l <"$OUT/kselftest/kselftest-list.txt") tests"
+		INSTALL_PATH="$dest" install ||
+		die "kselftest '$targets' does not build or install (log: ${log#"$TOP"/})"
+	need_file "$dest/kselftest-list.txt" "kselftest list after install"
+	vlog "kselftest: $(wc -l <"$dest/kselftest-list.txt") tests"
 }
 
 main "$@"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check-patches.sh linux|qemu [DIR] - run the tree's own checkpatch.pl on
+# check-patches.sh linux|mainline|qemu [DIR] - run the tree's own checkpatch.pl on
 # every patch of the series in DIR (default patches/NAME): the kernel's with
 # --strict, QEMU's as it is. Ignored: MISSING_SIGN_OFF, since whoever posts
 # the series adds their own DCO, and UNKNOWN_COMMIT_ID, since the trees
@@ -20,7 +20,7 @@ main() {
 	cp=$TREE/scripts/checkpatch.pl
 	need_file "$cp" "checkpatch.pl of build/$name (run 'make tree')"
 	case "$name" in
-	linux) args=(--strict --show-types --ignore "MISSING_SIGN_OFF,UNKNOWN_COMMIT_ID"
+	linux | mainline) args=(--strict --show-types --ignore "MISSING_SIGN_OFF,UNKNOWN_COMMIT_ID"
 		--no-summary --quiet) ;;
 	qemu) args=(--no-signoff --no-summary --quiet) ;;
 	esac

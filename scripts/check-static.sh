@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# check-static.sh - sparse (C=2), W=1 and kernel-doc -Wall on the files the
-# kernel series touches. A warning counts only if the series adds it: the
+# check-static.sh [linux|mainline] - sparse (C=2), W=1 and kernel-doc -Wall
+# on the files a kernel series touches (default linux, the 6.12 one; see
+# series_kernel in lib.sh). A warning counts only if the series adds it: the
 # same checks run on the base versions of those files, and the base's
 # warnings (some files have old ones) are subtracted, line numbers aside.
 # Not run again on what passed before (passed_before). Prints TAP and
@@ -8,9 +9,6 @@
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
-
-REPO=$BUILD/linux
-KOUT=$BUILD/kbuild/default
 
 # The kernel sources the series touches (not selftests, not docs).
 touched() {
@@ -54,9 +52,10 @@ stamp() {
 main() {
 	local tmp n=0 failed=0 f new st
 
+	series_kernel "${1:-linux}"
 	need_file "$KOUT/.config" "bench kernel build (run 'make kernel')"
 	st=$(stamp)
-	if passed_before static "$st"; then
+	if passed_before "static$SERIES_TAG" "$st"; then
 		echo "1..$(touched | wc -l)"
 		while read -r f; do
 			n=$((n + 1))
@@ -85,7 +84,7 @@ main() {
 	done < <(touched)
 	echo "$((n - failed)) passed, $failed failed"
 	[ $failed = 0 ] || return 1
-	remember_pass static "$st"
+	remember_pass "static$SERIES_TAG" "$st"
 }
 
 main "$@"

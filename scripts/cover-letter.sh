@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# cover-letter.sh [--check] - write patches/linux/0000-cover-letter.patch:
-# the cover letter of the kernel series, from docs/cover-letter.txt, with
+# cover-letter.sh [--check] [linux|mainline] - write
+# patches/NAME/0000-cover-letter.patch: the cover letter of a kernel series
+# (default linux, the 6.12 one), from docs/cover-letter.txt (the 6.12
+# series) or docs/cover-letter-mainline.txt (the 7.3 one), with
 # To (maintainers, reviewers) and Cc (lists) from the tree's
 # get_maintainer.pl, the shortlog and the diffstat. Every figure in it is
 # a @KEY@ of the text, filled in from results/figures.txt, which the last
@@ -12,7 +14,23 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-SUBJECT="s390/vfio: zPCI I/O region for ISM functions, and lock-safe hot-unplug"
+# letter_vars NAME - SUBJECT, TEXT (the letter's own words) and BASE (what
+# the series applies to) of the kernel series NAME
+letter_vars() {
+	case "$1" in
+	linux)
+		SUBJECT="s390/vfio: zPCI I/O region for ISM functions, and lock-safe hot-unplug"
+		TEXT=$TOP/docs/cover-letter.txt
+		BASE="Debian linux-source-6.12 $LINUX_VERSION"
+		;;
+	mainline)
+		SUBJECT="s390/pci, vfio/ism: ordered BAR access for ISM, and lock-safe hot-unplug"
+		TEXT=$TOP/docs/cover-letter-mainline.txt
+		BASE="Debian $MAINLINE_PKG $MAINLINE_VERSION"
+		;;
+	*) die "unknown kernel series '$1' (linux or mainline)" ;;
+	esac
+}
 
 # who ARGS... - get_maintainer.pl on the series, one address per line.
 # Without the authors of the commits that Fixes: tags name: the tree has
@@ -61,36 +79,39 @@ generate() {
 	header Cc "$(who --no-m --no-r)"
 	echo "Subject: [RFC PATCH 0/$n] $SUBJECT"
 	echo
-	fill_figures "$TOP/docs/cover-letter.txt" "$TOP/results/figures.txt"
+	fill_figures "$TEXT" "$TOP/results/figures.txt"
 	echo
 	git -C "$TREE" shortlog base..series
 	git -C "$TREE" diff --stat=72 base series
 	echo
-	echo "base-commit: Debian linux-source-6.12 $LINUX_VERSION"
+	echo "base-commit: $BASE"
 }
 
 main() {
-	local out tmp st
+	local out tmp st check=0 name
 
+	[ "${1:-}" = --check ] && check=1 && shift
+	name=${1:-linux}
 	load_pins
-	tree_vars linux
+	tree_vars "$name"
+	letter_vars "$name"
 	out=$SERIES_DIR/0000-cover-letter.patch
 	need_file "$TREE/scripts/get_maintainer.pl" "kernel tree (run 'make tree')"
 	tmp=$(mktemp)
 	# shellcheck disable=SC2064 # expand $tmp now
 	trap "rm -f '$tmp'" EXIT
 	need_file "$TOP/results/figures.txt" "the figures of the last make bench"
-	if [ "${1:-}" = --check ]; then
+	if [ $check = 1 ]; then
 		# what the letter is made of, and the letter
 		st=$({
 			git -C "$TREE" rev-parse base series
-			echo "$LINUX_VERSION"
-			cat "$0" "$TOP/docs/cover-letter.txt" "$TOP/results/figures.txt" \
+			echo "$BASE"
+			cat "$0" "$TEXT" "$TOP/results/figures.txt" \
 				"$TREE/MAINTAINERS" "$TREE/scripts/get_maintainer.pl" \
 				"$SERIES_DIR/series" "$out"
 			series_files "$SERIES_DIR" | xargs cat
 		} | stamp_of)
-		if passed_before cover-letter "$st"; then
+		if passed_before "cover-letter-$name" "$st"; then
 			echo "1..1"
 			echo "ok 1 cover letter is up to date with the series (unchanged since it passed)"
 			echo "1 passed, 0 failed"
@@ -98,13 +119,13 @@ main() {
 		fi
 	fi
 	generate >"$tmp"
-	if [ "${1:-}" != --check ]; then
+	if [ $check = 0 ]; then
 		cp "$tmp" "$out"
 		return 0
 	fi
 	echo "1..1"
 	if cmp -s "$tmp" "$out"; then
-		remember_pass cover-letter "$st"
+		remember_pass "cover-letter-$name" "$st"
 		echo "ok 1 cover letter is up to date with the series"
 		echo "1 passed, 0 failed"
 		return 0

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# fetch-base.sh NAME DIR - unpack the pinned upstream source of NAME (linux
-# or qemu) into DIR, which must not exist. Verifies the pinned checksums.
+# fetch-base.sh NAME DIR - unpack the pinned upstream source of NAME (linux,
+# mainline or qemu) into DIR, which must not exist. Verifies the pinned
+# checksums.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -24,6 +25,17 @@ fetch_linux() {
 		die "cannot unpack $LINUX_TARBALL"
 }
 
+# The mainline kernel: the tarball inside the pinned .deb (fetch_mainline_deb
+# in lib.sh checks its sha256).
+fetch_mainline() {
+	local dir=$1
+
+	fetch_mainline_deb
+	mkdir -p "$dir"
+	mainline_tarball | tar -xJ -C "$dir" --strip-components=1 ||
+		die "cannot unpack the kernel tarball of ${MAINLINE_DEB#"$TOP"/}"
+}
+
 fetch_qemu() {
 	local dir=$1 cache=$BUILD/cache/qemu dsc sum
 
@@ -44,12 +56,13 @@ fetch_qemu() {
 }
 
 main() {
-	[ $# = 2 ] || die "usage: $PROG linux|qemu DIR"
+	[ $# = 2 ] || die "usage: $PROG linux|mainline|qemu DIR"
 	[ ! -e "$2" ] || die "$2 exists already"
 	load_pins
 	mkdir -p "$BUILD/logs"
 	case "$1" in
 	linux) fetch_linux "$2" ;;
+	mainline) fetch_mainline "$2" ;;
 	qemu) fetch_qemu "$2" ;;
 	*) die "unknown base '$1'" ;;
 	esac

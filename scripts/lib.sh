@@ -232,6 +232,34 @@ DEBIAN_S390X_SOURCES=(
 	"http://deb.debian.org/debian-security bookworm-security main"
 )
 
+# fetch_mainline_deb - the mainline linux-source .deb pinned in pins.conf
+# (MAINLINE_*) in build/cache/MAINLINE_PKG/, downloaded through a private
+# apt root (build/cache/apt-MAINLINE_SUITE) unless it is there with the
+# pinned sha256; sets MAINLINE_DEB. Needs load_pins.
+fetch_mainline_deb() {
+	local dir=$BUILD/cache/$MAINLINE_PKG sum
+
+	need_cmd dpkg-deb tar xz
+	MAINLINE_DEB=$dir/${MAINLINE_PKG}_${MAINLINE_VERSION/:/%3a}_all.deb
+	if [ ! -f "$MAINLINE_DEB" ] ||
+		[ "$(sha256sum "$MAINLINE_DEB" | cut -d' ' -f1)" != "$MAINLINE_SHA256" ]; then
+		rm -f "$MAINLINE_DEB"
+		apt_download "$BUILD/cache/apt-$MAINLINE_SUITE" amd64 "$dir" \
+			"$MAINLINE_PKG" "$MAINLINE_VERSION" \
+			"http://deb.debian.org/debian $MAINLINE_SUITE main"
+		MAINLINE_DEB=$APT_DEB
+	fi
+	sum=$(sha256sum "$MAINLINE_DEB" | cut -d' ' -f1)
+	[ "$sum" = "$MAINLINE_SHA256" ] ||
+		die "${MAINLINE_DEB#"$TOP"/}: sha256 $sum, pinned $MAINLINE_SHA256"
+}
+
+# mainline_tarball - the kernel tarball inside MAINLINE_DEB (fetch_mainline_deb)
+# on stdout, still xz-compressed; its top directory is MAINLINE_PKG.
+mainline_tarball() {
+	dpkg-deb --fsys-tarfile "$MAINLINE_DEB" | tar -xO "./usr/src/$MAINLINE_PKG.tar.xz"
+}
+
 # series_files DIR - the patch files that DIR/series lists, in order.
 series_files() {
 	local dir=$1 p
@@ -266,14 +294,25 @@ OVERLAYS=("${REPROS[@]}" ism-client)
 # (CCACHE_BASEDIR=build) shares objects between them. The tree 'base' is
 # such a worktree at the tag 'base', without patches: the unpatched kernel
 # that vfio-selftests compares the series with.
+#
+# The mainline trees are the same pair on Linux 7.3: mainline, the 7.3
+# base with patches/mainline, a repository of its own (build/mainline/
+# linux, so that the two series never share a branch), and mainline-base,
+# its worktree at 'base' (build/mainline-base/linux), stock 7.3; their
+# objects are at the same depth too. PARENT is the repository of a
+# worktree.
 tree_vars() {
-	WORKTREE=1
+	WORKTREE=1 PARENT=$BUILD/linux
 	case "$1" in
 	linux | qemu) TREE=$BUILD/$1 BASE_REF=base BRANCH=series WORKTREE= ;;
+	mainline) TREE=$BUILD/$1/linux BASE_REF=base BRANCH=series WORKTREE= ;;
 	repro-smc) TREE=$BUILD/$1/linux BASE_REF=ism-client BRANCH=$1 ;;
 	repro | repro-* | ism-client) TREE=$BUILD/$1/linux BASE_REF=series BRANCH=$1 ;;
 	base) TREE=$BUILD/base/linux BASE_REF=base BRANCH=unpatched ;;
-	*) die "unknown tree '$1' (linux, qemu, base or ${OVERLAYS[*]})" ;;
+	mainline-base)
+		TREE=$BUILD/$1/linux BASE_REF=base BRANCH=unpatched PARENT=$BUILD/mainline/linux
+		;;
+	*) die "unknown tree '$1' (linux, mainline, qemu, base, mainline-base or ${OVERLAYS[*]})" ;;
 	esac
 	SERIES_DIR=${PATCHES:-$TOP/patches}/$1
 	STATE=$BUILD/state/$1
@@ -316,7 +355,8 @@ tap_diag() {
 # kernel_vars VARIANT - set KSRC (tree) and KOUT (objects) of a kernel
 # variant: default, kasan or nodebug (same tree, own objects), ism-client
 # or the unpatched base (its worktree, its objects at the same depth for
-# ccache), or nested (the ism-client tree, objects of its own); and
+# ccache), mainline or mainline-base (the 7.3 series and stock 7.3, the
+# same layout), or nested (the ism-client tree, objects of its own); and
 # KFRAGMENT, the name of its fragment in configs/ if it has one (an
 # overlay on ism-client takes ism-client's).
 #
@@ -330,7 +370,9 @@ kernel_vars() {
 	KFRAGMENT=$1 KREV='' HOST_LOCKS=()
 	case "$1" in
 	default | kasan | nodebug) KSRC=$BUILD/linux KOUT=$BUILD/kbuild/$1 ;;
-	ism-client | base) KSRC=$BUILD/$1/linux KOUT=$BUILD/$1/kbuild/default ;;
+	ism-client | base | mainline | mainline-base)
+		KSRC=$BUILD/$1/linux KOUT=$BUILD/$1/kbuild/default
+		;;
 	nested) KSRC=$BUILD/ism-client/linux KOUT=$BUILD/ism-client/kbuild/nested ;;
 	repro-smc)
 		kernel_vars ism-client
@@ -342,6 +384,19 @@ kernel_vars() {
 		;;
 	*) die "unknown kernel variant '$1'" ;;
 	esac
+}
+
+# series_kernel NAME - REPO and KOUT of the kernel series NAME: linux (the
+# 6.12 series) or mainline (the 7.3 one), its tree and the objects of its
+# bench kernel; SERIES_TAG, a name for what is kept of it (empty for
+# linux, -mainline).
+series_kernel() {
+	case "$1" in
+	linux) kernel_vars default && SERIES_TAG= ;;
+	mainline) kernel_vars mainline && SERIES_TAG=-mainline ;;
+	*) die "unknown kernel series '$1' (linux or mainline)" ;;
+	esac
+	REPO=$KSRC
 }
 
 # --- QEMU: the ISM-like functions, the builds, QEMU's own tests ----------

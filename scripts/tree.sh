@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# tree.sh NAME - materialise build/NAME (linux or qemu): the pinned base as
+# tree.sh NAME - materialise build/NAME (linux, mainline or qemu): the pinned base as
 # commit 'base', and patches/NAME/series applied with git am on branch
 # 'series'. Does nothing when the tree already carries the current series.
 # NAME an overlay (repro, repro-*, ism-client; see OVERLAYS in lib.sh):
 # build/NAME/linux, patches/NAME on top of the kernel series (branch NAME),
 # or, for repro-smc, on top of the ism-client overlay, made current first.
 # NAME 'base': build/base/linux, the kernel base without patches (branch
-# 'unpatched').
+# 'unpatched'); 'mainline-base' the same of build/mainline, stock 7.3.
 #
 # It never throws work away: uncommitted edits or commits that were not
 # exported stop it with a one-line reason, unless FORCE=1.
@@ -21,12 +21,13 @@ git_tree() {
 base_id() {
 	case "$NAME" in
 	linux) printf 'linux %s %s\n' "$LINUX_VERSION" "$LINUX_SHA256" ;;
+	mainline) printf 'mainline %s %s\n' "$MAINLINE_VERSION" "$MAINLINE_SHA256" ;;
 	qemu) printf 'qemu %s %s\n' "$QEMU_VERSION" "$QEMU_DSC_SHA256" ;;
 	esac
 }
 
 create_base() {
-	log "unpacking the $NAME base into build/$NAME"
+	log "unpacking the $NAME base into ${TREE#"$TOP"/}"
 	"$TOP/scripts/fetch-base.sh" "$NAME" "$TREE"
 	git_tree init -q -b series
 	git_tree config core.autocrlf false
@@ -39,13 +40,14 @@ create_base() {
 	rm -f "$STATE/applied" "$STATE/head"
 }
 
-# An overlay's tree: a worktree of build/linux, created once.
+# An overlay's tree: a worktree of PARENT (build/linux or build/mainline),
+# created once.
 create_worktree() {
 	[ -e "$TREE/.git" ] && return 0
-	need_file "$BUILD/linux/.git" "kernel tree (run 'make tree')"
+	need_file "$PARENT/.git" "kernel tree (run 'make tree')"
 	mkdir -p "$(dirname "$TREE")"
-	git -C "$BUILD/linux" worktree prune
-	git -C "$BUILD/linux" worktree add -q --detach "$TREE" series
+	git -C "$PARENT" worktree prune
+	git -C "$PARENT" worktree add -q --detach "$TREE" series
 	unignore_top_level
 }
 
@@ -90,7 +92,7 @@ apply_series() {
 }
 
 main() {
-	[ $# = 1 ] || die "usage: $PROG linux|qemu|base|OVERLAY"
+	[ $# = 1 ] || die "usage: $PROG linux|mainline|qemu|base|mainline-base|OVERLAY"
 	NAME=$1
 	lock_step "tree-$NAME"
 	load_pins

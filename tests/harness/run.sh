@@ -322,8 +322,10 @@ t_series_check() {
 
 	expect "bisect: a prefix that does not build fails the check" 1 \
 		'not ok 1 builds: breaks the build' env BUILD="$b" "$S/check-bisect.sh"
-	expect "bisect: the tree is back on its branch" 0 'series' \
+	expect "bisect: the series' own tree stays on its branch" 0 'series' \
 		git -C "$r" rev-parse --abbrev-ref HEAD
+	expect "bisect: the prefixes are built in a worktree of their own" 0 \
+		"$b/bisect/linux" git -C "$r" worktree list
 }
 
 # --- results: groups and the final line -----------------------------------
