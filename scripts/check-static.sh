@@ -50,10 +50,16 @@ stamp() {
 }
 
 main() {
-	local tmp n=0 failed=0 f new st
+	local tmp n=0 failed=0 f new st l
 
 	series_kernel "${1:-linux}"
 	need_file "$KOUT/.config" "bench kernel build (run 'make kernel')"
+	# The base is checked out in the series' tree and built in its
+	# kernel's objects below: no step may make that tree or kernel
+	# meanwhile (make check runs the 7.3 series' check beside the groups)
+	for l in "${SERIES_LOCKS[@]}"; do
+		hold_lock "$l"
+	done
 	st=$(stamp)
 	if passed_before "static$SERIES_TAG" "$st"; then
 		echo "1..$(touched | wc -l)"

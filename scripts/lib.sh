@@ -389,11 +389,19 @@ kernel_vars() {
 # series_kernel NAME - REPO and KOUT of the kernel series NAME: linux (the
 # 6.12 series) or mainline (the 7.3 one), its tree and the objects of its
 # bench kernel; SERIES_TAG, a name for what is kept of it (empty for
-# linux, -mainline).
+# linux, -mainline); SERIES_LOCKS, the locks of the steps that make that
+# tree and build that kernel (tree.sh, build-kernel.sh), in the order to
+# take them.
 series_kernel() {
 	case "$1" in
-	linux) kernel_vars default && SERIES_TAG= ;;
-	mainline) kernel_vars mainline && SERIES_TAG=-mainline ;;
+	linux)
+		kernel_vars default && SERIES_TAG=
+		SERIES_LOCKS=(tree-linux kernel-default)
+		;;
+	mainline)
+		kernel_vars mainline && SERIES_TAG=-mainline
+		SERIES_LOCKS=(tree-mainline kernel-mainline)
+		;;
 	*) die "unknown kernel series '$1' (linux or mainline)" ;;
 	esac
 	REPO=$KSRC

@@ -19,7 +19,9 @@
 # not by hanging: the run passes only if it is clean otherwise and tests
 # failed, every failed test's line matches REGEX, and the console has a
 # line matching REPRO_WHY (the test's own reason, so that a failure for
-# another reason does not count).
+# another reason does not count). EXPECT_EACH="TEST..." names tests of
+# which each must have failed, for a run that reproduces several bugs at
+# once (stock upstream against the fixes of a series).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -108,19 +110,24 @@ scan_console() {
 
 # expect_fail CONSOLE TAP FAILED PROBLEMS BAD - the verdict of EXPECT_FAIL
 expect_fail() {
-	local console=$1 tap=$2 failed=$3 problems=$4 bad=$5 others
+	local console=$1 tap=$2 failed=$3 problems=$4 bad=$5 others t missing=''
 
 	others=$(grep -E '^(# )*not ok ' "$tap" | grep -vE -e "$EXPECT_FAIL" || true)
+	for t in ${EXPECT_EACH:-}; do
+		grep -qE "^(# )*not ok [0-9]+ ${t//./\\.}( |$)" "$tap" || missing+=" $t"
+	done
 	if [ -z "$bad" ] && [ "$problems" = 0 ] && [ "$failed" != 0 ] && [ -z "$others" ] &&
-		grep -qE -e "${REPRO_WHY:?}" "$console"; then
+		[ -z "$missing" ] && grep -qE -e "${REPRO_WHY:?}" "$console"; then
 		echo "reproducer: the test failed as expected"
 		grep -E -m 3 -e "$REPRO_WHY" "$console"
-		echo "1 passed, 0 failed"
+		# One pass per expected failure
+		echo "$(wc -w <<<"${EXPECT_EACH:-1}") passed, 0 failed"
 		return 0
 	fi
 	echo "reproducer: NOT caught as expected: the suite no longer catches ${REPRO_WHAT:-the bug}"
 	[ -z "$bad" ] || printf 'console: %s\n' "$bad" | head -n 5
 	[ -z "$others" ] || printf 'other failure: %s\n' "$others" | head -n 5
+	[ -z "$missing" ] || echo "did not fail as expected:$missing"
 	[ "$problems" = 0 ] || echo "TAP: incomplete (plan not met, crash or timeout)"
 	echo "0 passed, 1 failed"
 	return 1

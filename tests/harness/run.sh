@@ -81,11 +81,23 @@ t_verdict() {
 		expect_fail 'zpci' 'zpci' clean.log
 	expect "verdict: reproducer caught, but a kernel report, fails" 1 'console: .*WARNING' \
 		expect_fail '.' '.' warn.log
+	expect "verdict: every test of EXPECT_EACH failed: one pass each" 0 '^1 passed, 0 failed' \
+		expect_each zpci.irqs 'zpci\.irqs|vfio_zpci_test' 'RUN +zpci\.irqs' subtest-fail.log
+	expect "verdict: a test of EXPECT_EACH that did not fail fails" 1 \
+		'did not fail as expected: zpci\.config_space' \
+		expect_each 'zpci.irqs zpci.config_space' 'zpci\.irqs|vfio_zpci_test' 'RUN +zpci\.irqs' \
+		subtest-fail.log
 }
 
 # expect_fail TESTS WHY LOG - the verdict of a reproducer caught by a failure
 expect_fail() {
 	EXPECT_FAIL=$1 REPRO_WHY=$2 "$S/verdict.sh" "$DATA/$3" "$TMP/r.tap"
+}
+
+# expect_each EACH TESTS WHY LOG - expect_fail where each test of EACH must
+# have failed
+expect_each() {
+	EXPECT_EACH=$1 EXPECT_FAIL=$2 REPRO_WHY=$3 "$S/verdict.sh" "$DATA/$4" "$TMP/r.tap"
 }
 
 # --- guest runs: hang, crash, status -------------------------------------
