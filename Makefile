@@ -87,7 +87,9 @@ first-builds:
 # What the groups after series-check-static need, started in the
 # background at the lowest priority while the first guests run
 # (scripts/prebuild.sh), in the order in which the groups need it. Not
-# before: the static checks check the base out in build/linux.
+# before: the 6.12 series' static check checks the base out in
+# build/linux. The 7.3 series' one runs in a lane, under the locks of its
+# tree and kernel, which the builds from that tree take as well.
 prebuild: kernel-ism-client nested repro-kernels qemu-base vfio-selftests-build \
 	mainline-selftests kernel-mainline-base
 prebuild-start:
@@ -352,7 +354,7 @@ mainline_run = $S/record.sh $(2) -- $S/guest-test.sh --name $(2) \
 # On the 7.3 series: the vfio basics, BAR access through ism-vfio-pci and
 # the events test, then the race and the stress test, as on 6.12
 ML_SUITE := vfio_zpci_test,zpci_ism_bar_test,zpci_event_test
-mainline-test: mainline-selftests
+mainline-test: qemu mainline-selftests
 	$(call mainline_run,mainline,mainline,--ism 2 --strict 1 --virtio 1 \
 		--append bench.suite=$(ML_SUITE))
 	$(call mainline_run,mainline,mainline-race,--ism 1 --virtio 0 \
@@ -364,7 +366,7 @@ mainline-test: mainline-selftests
 # the series fixes must show, as an expected failure (the list and what
 # fixes each: STOCK_FAILS in scripts/repro-test.sh).
 .PHONY: mainline-stock
-mainline-stock: kernel-mainline-base mainline-selftests
+mainline-stock: qemu kernel-mainline-base mainline-selftests
 	$S/record.sh mainline-stock -- $S/repro-test.sh mainline-stock
 
 # The upstream norms of series-check, for the 7.3 series; make check runs
