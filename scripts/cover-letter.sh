@@ -34,11 +34,14 @@ letter_vars() {
 
 # who ARGS... - get_maintainer.pl on the series, one address per line.
 # Without the authors of the commits that Fixes: tags name: the tree has
-# no upstream history to look them up in (the poster's tree has).
+# no upstream history to look them up in (the poster's tree has). With a
+# fixed hash seed: get_maintainer.pl orders addresses of equal standing
+# as perl's hash order has them, which differs from run to run.
 who() {
 	local -a patches
 	mapfile -t patches < <(series_files "$SERIES_DIR")
-	(cd "$TREE" && PATH=/usr/bin:$PATH perl scripts/get_maintainer.pl --no-git --no-fixes \
+	(cd "$TREE" && PATH=/usr/bin:$PATH PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0 \
+		perl scripts/get_maintainer.pl --no-git --no-fixes \
 		--no-git-fallback --no-rolestats --no-multiline --separator $'\n' \
 		"$@" "${patches[@]}")
 }
