@@ -41,6 +41,10 @@ all: build
 
 ## The two commands ########################################################
 
+# summarised TARGETS - make TARGETS with KEEP_GOING=1, each group recorded
+# (record.sh), and the summary of those groups at the end
+summarised = rm -f $R/summary.txt; $(MAKE) KEEP_GOING=1 $(1); $S/summary.sh $R/summary.txt
+
 # The demo: the device checks, vfio basics, and three hot-unplug stress
 # cycles per variant. SUITE= picks other programs.
 DEMO := zpci_devices,vfio_zpci_test,ism_device_test,zpci_unplug_stress_test
@@ -88,8 +92,8 @@ first-builds:
 # background at the lowest priority while the first guests run
 # (scripts/prebuild.sh), in the order in which the groups need it. Not
 # before: the 6.12 series' static check checks the base out in
-# build/linux. The 7.3 series' one runs in a lane, under the locks of its
-# tree and kernel, which the builds from that tree take as well.
+# build/linux. (The 7.3 series' one takes the locks of its tree and
+# kernel for that, which the builds from that tree take as well.)
 prebuild: kernel-ism-client nested repro-kernels qemu-base vfio-selftests-build
 prebuild-start:
 	$S/prebuild.sh start
@@ -319,18 +323,16 @@ vmm-repro: build repro-kernels nested
 # on upstream's ism-vfio-pci instead of the zPCI I/O region, and stock 7.3
 # (mainline-base) to compare it with. make mainline-check runs its groups
 # (mainline-test, mainline-series-static, mainline-bisect-test) and stock
-# 7.3's expected failures (mainline-stock), each recorded as make check
-# records its groups, with the summary at the end; they are not in make check yet, which they would
-# take to 74 min cold (README, The cost of make check).
+# 7.3's expected failures (mainline-stock), with the summary at the end;
+# they are not in make check yet, which they would take to 74 min cold
+# (README, The cost of make check).
 .PHONY: mainline mainline-check tree-mainline tree-mainline-base kernel-mainline \
 	kernel-mainline-base mainline-series-check
 mainline: kernel-mainline kernel-mainline-base mainline-selftests
 
 mainline-check:
-	rm -f $R/summary.txt
-	$(MAKE) KEEP_GOING=1 mainline-test mainline-stock mainline-series-static \
-		mainline-bisect-test
-	$S/summary.sh $R/summary.txt
+	$(call summarised,mainline-test mainline-stock mainline-series-static \
+		mainline-bisect-test)
 
 tree-mainline: setup
 	$S/tree.sh mainline
@@ -392,10 +394,8 @@ mainline-bisect-test: kernel-mainline
 
 .PHONY: check-kasan
 check-kasan: build
-	rm -f $R/summary.txt
 	$S/build-kernel.sh kasan
-	$(MAKE) KEEP_GOING=1 kasan-steps
-	$S/summary.sh $R/summary.txt
+	$(call summarised,kasan-steps)
 
 .PHONY: kasan-steps
 KASAN_TIMEOUT ?= 3600

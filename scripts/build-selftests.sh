@@ -13,10 +13,10 @@ set -euo pipefail
 main() {
 	local targets log dest
 
-	# make check runs the 7.3 series' static check beside the groups, and
-	# it checks that tree out at its base meanwhile (check-static.sh). The
-	# 6.12 one runs before the groups, and the reproducers that the 6.12
-	# tree is checked out for leave the selftests as they are.
+	# The 7.3 series' static check checks that tree out at its base and
+	# holds its lock meanwhile (check-static.sh). make check runs the 6.12
+	# one before anything else, and the reproducers that the 6.12 tree is
+	# checked out for leave the selftests as they are.
 	[ "${1:-default}" != mainline ] || hold_lock tree-mainline
 	hold_lock guest-files # see build-initramfs.sh
 	record_step "selftests-${1:-default}"

@@ -66,8 +66,8 @@ main() {
 	fi
 	# The base is checked out in the series' tree and built in its
 	# kernel's objects below: no step may make that tree or kernel, or
-	# build the selftests from that tree (build-selftests.sh), meanwhile.
-	# make check runs the 7.3 series' check beside the groups.
+	# build the selftests from that tree (build-selftests.sh), meanwhile,
+	# such as a build of make -j or of another make beside this one.
 	for l in "${SERIES_LOCKS[@]}"; do
 		hold_lock "$l"
 	done

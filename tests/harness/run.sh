@@ -91,7 +91,7 @@ t_verdict() {
 
 # expect_fail TESTS WHY LOG - the verdict of a reproducer caught by a failure
 expect_fail() {
-	EXPECT_FAIL=$1 REPRO_WHY=$2 "$S/verdict.sh" "$DATA/$3" "$TMP/r.tap"
+	expect_each '' "$@"
 }
 
 # expect_each EACH TESTS WHY LOG - expect_fail where each test of EACH must
